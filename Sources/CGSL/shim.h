@@ -1,0 +1,13 @@
+#ifndef MFSIM_CGSL_SHIM_H
+#define MFSIM_CGSL_SHIM_H
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_multiroots.h>
+
+/* Swift 6's strict concurrency rejects GSL's mutable global solver-type pointers;
+   these wrappers hand them over as plain function results. */
+static inline const gsl_root_fsolver_type *mfsim_root_brent(void) { return gsl_root_fsolver_brent; }
+static inline const gsl_multiroot_fdfsolver_type *mfsim_multiroot_hybridsj(void) { return gsl_multiroot_fdfsolver_hybridsj; }
+#endif

@@ -1,0 +1,217 @@
+import Foundation
+
+/// Scaled complementary error function `erfcx(x) = e^(x²) erfc(x)`, relatively accurate for x ≥ 0.
+///
+/// ```
+/// x < 26:  e^(x²)·erfc(x), with x² = hi + lo split exactly (fma), so e^(x²) = e^hi·(1 + lo)
+/// x ≥ 26:  1/(x√π) · Σ_k (−1)^k (2k−1)!! / (2x²)^k   (asymptotic; terms shrink by ≥ 1/1352)
+/// ```
+/// glibc's `erfc` is within ~1 ulp; GSL's `gsl_sf_hazard` (the same quantity up to scaling) was
+/// measured here at 1.2e-13 relative error near x = 24, too coarse for SPEC §2.
+func erfcx(_ x: Double) -> Double {
+    precondition(x >= 0 || x.isNaN)
+    if x < 26 {
+        let hi = x * x
+        let lo = fma(x, x, -hi)   // x² = hi + lo exactly
+        return exp(hi) * erfc(x) * (1 + lo)
+    }
+    let inverseTwoXSquared = 1 / (2 * x * x)
+    var term = 1.0, sum = 1.0
+    for k in 1...12 {
+        term *= -Double(2 * k - 1) * inverseTwoXSquared
+        sum += term
+    }
+    return sum / (x * Double.pi.squareRoot())
+}
+
+/// Half-line moments of `X ~ N(m, q)`, the building blocks of the piecewise closed forms:
+///
+/// ```
+/// t = m/√q
+/// P₊ = Φ(t)                     P₋ = Φ(−t)
+/// M1₊ = m P₊ + √q ϕ(t)          M1₋ = m P₋ − √q ϕ(t)
+/// M2₊ = (m²+q) P₊ + m√q ϕ(t)    M2₋ = (m²+q) P₋ − m√q ϕ(t)
+/// J(k) = E[e^(kX) 1{X<0}] = e^(km + k²q/2) Φ(−u),   u = (m + kq)/√q
+///      = ½ e^(−m²/(2q)) erfcx(u/√2)                  for u ≥ 0 (no overflow, no cancellation)
+/// ```
+struct HalfLineMoments {
+    let mean: Double, variance: Double, sd: Double
+    let positiveProbability: Double, negativeProbability: Double, density: Double
+
+    init(mean m: Double, variance q: Double) {
+        mean = m; variance = q; sd = q.squareRoot()
+        let t = m / sd
+        positiveProbability = standardNormalCDF(t)
+        negativeProbability = standardNormalCDF(-t)
+        density = standardNormalDensity(t)
+    }
+
+    var firstPositive: Double { mean * positiveProbability + sd * density }
+    var firstNegative: Double { mean * negativeProbability - sd * density }
+    var secondPositive: Double { (mean * mean + variance) * positiveProbability + mean * sd * density }
+    var secondNegative: Double { (mean * mean + variance) * negativeProbability - mean * sd * density }
+
+    func exponentialNegative(rate k: Double) -> Double {
+        let u = (mean + k * variance) / sd
+        if u >= 0 {
+            return 0.5 * exp(-mean * mean / (2 * variance)) * erfcx(u * 0.707106781186547524400844362105)
+        }
+        return exp(k * mean + 0.5 * k * k * variance) * standardNormalCDF(-u)
+    }
+}
+
+extension PiecewiseForm {
+    /// Coefficients of `φ^(order)` on one side in the basis (1, x, e^(kx)).
+    private func coefficients(_ order: DerivativeOrder, positive: Bool) -> (one: Double, x: Double, exp: Double) {
+        if positive {
+            switch order {
+            case .value: return (0, positiveSlope, 0)
+            case .first: return (positiveSlope, 0, 0)
+            case .second: return (0, 0, 0)
+            }
+        }
+        switch negative {
+        case let .linear(b):
+            switch order {
+            case .value: return (0, b, 0)
+            case .first: return (b, 0, 0)
+            case .second: return (0, 0, 0)
+            }
+        case let .exponential(a, k):
+            switch order {
+            case .value: return (-a, 0, a)
+            case .first: return (0, 0, a * k)
+            case .second: return (0, 0, a * k * k)
+            }
+        }
+    }
+
+    /// `E[φ^(i)(X) · φ^(j)(X)]` (or `E[φ^(i)(X)]` when `j` is nil), `X ~ N(m, q)`, q > 0, exactly:
+    /// on each side the product is a combination of 1, x, x², e^(kx), e^(2kx), whose half-line
+    /// Gaussian moments are ``HalfLineMoments``.
+    func expectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean: Double, variance: Double) -> Double {
+        let moments = HalfLineMoments(mean: mean, variance: variance)
+        var total = 0.0
+        for positive in [true, false] {
+            let c = coefficients(i, positive: positive)
+            let d = j.map { coefficients($0, positive: positive) } ?? (one: 1.0, x: 0.0, exp: 0.0)
+            let one = c.one * d.one, x = c.one * d.x + c.x * d.one, x2 = c.x * d.x
+            let e1 = c.one * d.exp + c.exp * d.one, e2 = c.exp * d.exp
+            // x·e^(kx) never arises: an exponential side has no linear term.
+            precondition(c.x * d.exp + c.exp * d.x == 0)
+            if positive {
+                total += one * moments.positiveProbability + x * moments.firstPositive + x2 * moments.secondPositive
+            } else {
+                total += one * moments.negativeProbability + x * moments.firstNegative + x2 * moments.secondNegative
+                if case let .exponential(_, k) = negative {
+                    if e1 != 0 { total += e1 * moments.exponentialNegative(rate: k) }
+                    if e2 != 0 { total += e2 * moments.exponentialNegative(rate: 2 * k) }
+                }
+            }
+        }
+        return total
+    }
+
+    /// `E[φ^(i)(u) φ^(j)(v)]` for zero-mean `(u, v)` with variances q1, q2 and correlation c, for
+    /// the piecewise linear members (relu, leaky_relu, linear) and `(i, j)` = (0, 0) or (1, 1).
+    ///
+    /// Writing `φ(x) = b x + (a − b) relu(x)` and using `E[u·relu(v)] = E[uv]/2` (symmetry),
+    /// ```
+    /// E[φ(u)φ(v)]   = (b² + b(a−b))·q12 + (a−b)²·√(q1 q2)/(2π)·(sin θ + (π − θ) cos θ)
+    /// E[φ'(u)φ'(v)] = b² + b(a−b) + (a−b)²·(π − θ)/(2π),        θ = arccos c
+    /// ```
+    /// the arc-cosine kernels of degree 1 and 0 ([Cho & Saul 2009]).
+    ///
+    /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
+    func bivariateExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder,
+                              variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
+        guard case let .linear(b) = negative else { return nil }
+        let a = positiveSlope, jump = a - b
+        let sd = (q1 * q2).squareRoot()
+        let c = max(-1, min(1, q12 / sd))
+        let sine = ((1 - c) * (1 + c)).squareRoot()
+        let theta = atan2(sine, c)
+        switch (i, j) {
+        case (.value, .value):
+            return (b * b + b * jump) * q12 + jump * jump * sd / (2 * .pi) * (sine + (.pi - theta) * c)
+        case (.first, .first):
+            return b * b + b * jump + jump * jump * (.pi - theta) / (2 * .pi)
+        default:
+            return nil
+        }
+    }
+}
+
+extension Activation {
+    /// Closed form of `E[φ^(i)(X) φ^(j)(X)]`, `X ~ N(m, q)`, where one is known (q > 0).
+    ///
+    /// Piecewise families: see ``PiecewiseForm``. erf ([Williams 1997]):
+    /// ```
+    /// E[erf(X)] = erf(m/√(1+2q))
+    /// E[erf'(X)] = (2/√π) e^(−m²/(1+2q)) / √(1+2q)
+    /// E[erf'(X)²] = (4/π) e^(−2m²/(1+4q)) / √(1+4q)
+    /// E[erf(X)²] = (2/π) arcsin(2q/(1+2q))            (m = 0)
+    /// ```
+    /// gelu: `E[XΦ(X)] = m Φ(m/√(1+q)) + q ϕ(m/√(1+q))/√(1+q)` (Stein's lemma).
+    ///
+    /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
+    func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double) -> Double? {
+        if let form = piecewiseForm { return form.expectation(i, j, mean: m, variance: q) }
+        switch (family, i, j) {
+        case (.erf, .value, nil):
+            return Foundation.erf(m / (1 + 2 * q).squareRoot())
+        case (.erf, .first, nil):
+            return 2 / Double.pi.squareRoot() * exp(-m * m / (1 + 2 * q)) / (1 + 2 * q).squareRoot()
+        case (.erf, .first, .first?):
+            return 4 / Double.pi * exp(-2 * m * m / (1 + 4 * q)) / (1 + 4 * q).squareRoot()
+        case (.erf, .value, .value?) where m == 0:
+            return 2 / Double.pi * asin(2 * q / (1 + 2 * q))
+        case (.gelu, .value, nil):
+            let r = (1 + q).squareRoot()
+            return m * standardNormalCDF(m / r) + q * standardNormalDensity(m / r) / r
+        default:
+            return nil
+        }
+    }
+
+    /// Closed form of `E[φ^(i)(u) φ^(j)(v)]`, zero-mean `(u, v)` with covariance
+    /// `[[q1, q12], [q12, q2]]`, where one is known (q1, q2 > 0).
+    ///
+    /// relu, leaky_relu, linear: arc-cosine kernels ([Cho & Saul 2009]). erf ([Williams 1997]):
+    /// ```
+    /// E[erf(u) erf(v)]   = (2/π) arcsin(2 q12 / √((1 + 2 q1)(1 + 2 q2)))
+    /// E[erf'(u) erf'(v)] = (4/π) / √((1 + 2 q1)(1 + 2 q2) − 4 q12²)
+    /// ```
+    ///
+    /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
+    /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
+    func closedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder,
+                             variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
+        if let form = piecewiseForm {
+            return form.bivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
+        }
+        guard family == .erf else { return nil }
+        switch (i, j) {
+        case (.value, .value):
+            let ratio = 2 * q12 / ((1 + 2 * q1) * (1 + 2 * q2)).squareRoot()
+            return 2 / Double.pi * asin(max(-1, min(1, ratio)))
+        case (.first, .first):
+            return 4 / Double.pi / ((1 + 2 * q1) * (1 + 2 * q2) - 4 * q12 * q12).squareRoot()
+        default:
+            return nil
+        }
+    }
+}
+
+extension Activation {
+    /// Which expectations have closed forms, for the catalogue: e.g. `1D: all; 2D: phi*phi, phi'*phi'`.
+    public var closedFormSummary: String {
+        switch family {
+        case .linear, .relu, .leakyRelu: return "1D: all moments (erfc); 2D: phi*phi, phi'*phi' (arc-cosine)"
+        case .elu, .selu, .celu: return "1D: all moments (erfc)"
+        case .erf: return "1D: phi, phi', phi'*phi', phi*phi (m=0); 2D: phi*phi, phi'*phi' (arcsine)"
+        case .gelu: return "1D: phi"
+        default: return "none (quadrature)"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+// The only file of MeanField that imports CGSL. Everything above it sees Swift closures,
+// Swift value types and Swift errors; every GSL status is checked here.
+import CGSL
+
+/// A GSL routine reported a failure (a non-zero `gsl_errno` status).
+public struct GSLError: Error, CustomStringConvertible, Sendable {
+    /// The routine that failed, e.g. `gsl_root_fsolver_iterate`.
+    public let routine: String
+    /// The GSL status code (`Int32(GSL_EBADFUNC)`, `GSL_ENOPROG`, ...).
+    public let status: Int32
+    /// `gsl_strerror(status)`.
+    public let reason: String
+
+    public var description: String { "\(routine) failed: \(reason) (GSL status \(status))" }
+}
+
+/// Thin Swift wrappers over the GSL routines MeanField uses.
+///
+/// GSL's default error handler calls `abort()`; it is switched off the first time any wrapper
+/// runs, and every status is turned into a ``GSLError``.
+enum GSL {
+    /// Switched off once, lazily and thread-safely (a global `let` is initialised with
+    /// `swift_once`).
+    private static let errorHandlerOff: Void = { _ = gsl_set_error_handler_off() }()
+
+    private static func check(_ status: Int32, _ routine: String) throws(GSLError) {
+        guard status != Int32(GSL_SUCCESS) else { return }
+        throw GSLError(routine: routine, status: status, reason: String(cString: gsl_strerror(status)))
+    }
+
+    /// Calls `body` with a `gsl_function` whose callback evaluates `f`. The closure is only
+    /// borrowed for the duration of the call.
+    private static func withGSLFunction<R>(
+        _ f: (Double) -> Double, _ body: (UnsafeMutablePointer<gsl_function>) throws -> R
+    ) rethrows -> R {
+        try withoutActuallyEscaping(f) { f in
+            var closure = f
+            return try withUnsafeMutablePointer(to: &closure) { closurePointer in
+                var function = gsl_function(
+                    function: { x, params in
+                        params!.assumingMemoryBound(to: ((Double) -> Double).self).pointee(x)
+                    },
+                    params: UnsafeMutableRawPointer(closurePointer))
+                return try body(&function)
+            }
+        }
+    }
+
+    // MARK: Quadrature
+
+    /// One 21-point Gauss–Kronrod panel (`gsl_integration_qk21`, QUADPACK's `qk21`).
+    ///
+    /// Returns the Kronrod estimate, QUADPACK's error estimate
+    /// `resasc · min(1, (200·|K − G|/resasc)^1.5)` (at least `50 ε · resabs`), and `∫|f|`.
+    static func gaussKronrod21(
+        from lower: Double, to upper: Double, _ f: (Double) -> Double
+    ) -> (value: Double, error: Double, absoluteIntegral: Double) {
+        _ = errorHandlerOff
+        return withGSLFunction(f) { function in
+            var result = 0.0, abserr = 0.0, resabs = 0.0, resasc = 0.0
+            gsl_integration_qk21(function, lower, upper, &result, &abserr, &resabs, &resasc)
+            return (result, abserr, resabs)
+        }
+    }
+
+    // MARK: Root finding
+
+    /// Brent's method (`gsl_root_fsolver_brent`) on a bracket `[lower, upper]` with a sign change.
+    ///
+    /// Stops when `gsl_root_test_interval(lower, upper, absoluteTolerance, relativeTolerance)`
+    /// succeeds, or when `f` is exactly zero at the current estimate.
+    static func brentRoot(
+        bracket lower: Double, _ upper: Double,
+        absoluteTolerance: Double, relativeTolerance: Double,
+        maximumIterations: Int = 500,
+        _ f: (Double) -> Double
+    ) throws(GSLError) -> (root: Double, iterations: Int) {
+        _ = errorHandlerOff
+        let result: Result<(Double, Int), GSLError> = withGSLFunction(f) { function in
+            guard let solver = gsl_root_fsolver_alloc(mfsim_root_brent()) else {
+                return .failure(GSLError(routine: "gsl_root_fsolver_alloc", status: Int32(GSL_ENOMEM), reason: "out of memory"))
+            }
+            defer { gsl_root_fsolver_free(solver) }
+            var status = gsl_root_fsolver_set(solver, function, lower, upper)
+            guard status == Int32(GSL_SUCCESS) else {
+                return .failure(GSLError(routine: "gsl_root_fsolver_set", status: status,
+                                         reason: String(cString: gsl_strerror(status))))
+            }
+            for iteration in 1...maximumIterations {
+                status = gsl_root_fsolver_iterate(solver)
+                guard status == Int32(GSL_SUCCESS) else {
+                    return .failure(GSLError(routine: "gsl_root_fsolver_iterate", status: status,
+                                             reason: String(cString: gsl_strerror(status))))
+                }
+                let root = gsl_root_fsolver_root(solver)
+                let lo = gsl_root_fsolver_x_lower(solver), hi = gsl_root_fsolver_x_upper(solver)
+                if f(root) == 0 || gsl_root_test_interval(lo, hi, absoluteTolerance, relativeTolerance) == Int32(GSL_SUCCESS) {
+                    return .success((root, iteration))
+                }
+            }
+            return .failure(GSLError(routine: "gsl_root_fsolver_brent", status: Int32(GSL_EMAXITER),
+                                     reason: "no convergence within \(maximumIterations) iterations"))
+        }
+        return try result.get()
+    }
+
+
+    private typealias System = ([Double]) -> (values: [Double], jacobian: [[Double]])
+
+    /// The C callback behind ``multiroot``: `params` points at the Swift closure.
+    private static func evaluateSystem(
+        _ x: UnsafePointer<gsl_vector>?, _ params: UnsafeMutableRawPointer?,
+        _ f: UnsafeMutablePointer<gsl_vector>?, _ jacobian: UnsafeMutablePointer<gsl_matrix>?
+    ) -> Int32 {
+        let system = params!.assumingMemoryBound(to: System.self).pointee
+        let size = Int(x!.pointee.size)
+        let (values, matrix) = system((0..<size).map { gsl_vector_get(x, $0) })
+        guard values.allSatisfy(\.isFinite), matrix.joined().allSatisfy(\.isFinite) else { return Int32(GSL_EBADFUNC) }
+        if let f { for i in 0..<size { gsl_vector_set(f, i, values[i]) } }
+        if let jacobian {
+            for i in 0..<size { for j in 0..<size { gsl_matrix_set(jacobian, i, j, matrix[i][j]) } }
+        }
+        return Int32(GSL_SUCCESS)
+    }
+
+    /// Newton-type solution of `F(x) = 0` in n dimensions with an analytic Jacobian
+    /// (`gsl_multiroot_fdfsolver_hybridsj`, Powell's hybrid method with scaling).
+    ///
+    /// `system(x)` returns `(F(x), J(x))` with `J[i][j] = ∂F_i/∂x_j`. Stops when
+    /// `gsl_multiroot_test_residual(f, residualTolerance)` succeeds.
+    static func multiroot(
+        start: [Double], residualTolerance: Double, maximumIterations: Int = 200,
+        _ system: ([Double]) -> (values: [Double], jacobian: [[Double]])
+    ) throws(GSLError) -> (root: [Double], residual: [Double], iterations: Int) {
+        _ = errorHandlerOff
+        let n = start.count
+        let outcome: Result<([Double], [Double], Int), GSLError> = withoutActuallyEscaping(system) { system in
+            var closure: System = system
+            return withUnsafeMutablePointer(to: &closure) { closurePointer in
+                func read(_ v: UnsafePointer<gsl_vector>?) -> [Double] {
+                    (0..<n).map { gsl_vector_get(v, $0) }
+                }
+                var function = gsl_multiroot_function_fdf(
+                    f: { x, params, f in GSL.evaluateSystem(x, params, f, nil) },
+                    df: { x, params, jacobian in GSL.evaluateSystem(x, params, nil, jacobian) },
+                    fdf: { x, params, f, jacobian in GSL.evaluateSystem(x, params, f, jacobian) },
+                    n: n, params: UnsafeMutableRawPointer(closurePointer))
+                guard let solver = gsl_multiroot_fdfsolver_alloc(mfsim_multiroot_hybridsj(), n),
+                      let x0 = gsl_vector_alloc(n) else {
+                    return .failure(GSLError(routine: "gsl_multiroot_fdfsolver_alloc", status: Int32(GSL_ENOMEM), reason: "out of memory"))
+                }
+                defer { gsl_multiroot_fdfsolver_free(solver); gsl_vector_free(x0) }
+                for i in 0..<n { gsl_vector_set(x0, i, start[i]) }
+                var status = gsl_multiroot_fdfsolver_set(solver, &function, x0)
+                guard status == Int32(GSL_SUCCESS) else {
+                    return .failure(GSLError(routine: "gsl_multiroot_fdfsolver_set", status: status,
+                                             reason: String(cString: gsl_strerror(status))))
+                }
+                for iteration in 0...maximumIterations {
+                    if gsl_multiroot_test_residual(solver.pointee.f, residualTolerance) == Int32(GSL_SUCCESS) {
+                        return .success((read(solver.pointee.x), read(solver.pointee.f), iteration))
+                    }
+                    guard iteration < maximumIterations else { break }
+                    status = gsl_multiroot_fdfsolver_iterate(solver)
+                    guard status == Int32(GSL_SUCCESS) else {
+                        return .failure(GSLError(routine: "gsl_multiroot_fdfsolver_iterate", status: status,
+                                                 reason: String(cString: gsl_strerror(status))))
+                    }
+                }
+                return .failure(GSLError(routine: "gsl_multiroot_fdfsolver_hybridsj", status: Int32(GSL_EMAXITER),
+                                         reason: "no convergence within \(maximumIterations) iterations"))
+            }
+        }
+        return try outcome.get()
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// One typed cell of a ``Table``.
+public enum Cell: Sendable, Hashable {
+    /// A real number; ±infinity is legitimate (a depth scale at criticality): `inf` in CSV and
+    /// table output, `null` in JSON.
+    case number(Double)
+    case integer(Int)
+    case text(String)
+    case bool(Bool)
+    /// A value that does not apply: empty in CSV and table output, `null` in JSON.
+    case missing
+}
+
+/// The one result type every computation hands to the writers: named columns, rows of typed
+/// cells, and metadata (tool version, subcommand, every parameter with defaults filled in).
+public struct Table: Sendable, Hashable {
+    public var columns: [String]
+    public var rows: [[Cell]]
+    /// Ordered key/value metadata, written as the JSON `meta` object.
+    public var meta: [Meta]
+
+    public struct Meta: Sendable, Hashable {
+        public let key: String
+        public let value: Cell
+        public init(_ key: String, _ value: Cell) { self.key = key; self.value = value }
+    }
+
+    public init(columns: [String], rows: [[Cell]] = [], meta: [Meta] = []) {
+        self.columns = columns
+        self.rows = rows
+        self.meta = meta
+    }
+
+    /// Appends a row; it must have one cell per column.
+    public mutating func append(_ row: [Cell]) {
+        precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
+        rows.append(row)
+    }
+
+    /// The cells of the named column.
+    public func column(_ name: String) -> [Cell] {
+        guard let index = columns.firstIndex(of: name) else { return [] }
+        return rows.map { $0[index] }
+    }
+}
+
+/// The output formats of SPEC §3.
+public enum TableFormat: String, Sendable, CaseIterable {
+    case csv, json, table
+}
+
+extension Table {
+    /// The table rendered in `format`.
+    public func rendered(as format: TableFormat) -> String {
+        switch format {
+        case .csv: return csv()
+        case .json: return json()
+        case .table: return aligned()
+        }
+    }
+
+    /// RFC 4180 CSV: one header row, CRLF line ends, fields quoted when they hold a comma, a
+    /// quote or a line break; numbers in shortest round-trip form (`Double.description`).
+    public func csv() -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var lines = [columns.map(field).joined(separator: ",")]
+        for row in rows { lines.append(row.map { field(Self.plainText($0)) }.joined(separator: ",")) }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `{"rows": [{column: value, ...}, ...], "meta": {...}}`; ±infinity and missing values are `null`.
+    public func json() -> String {
+        func object(_ pairs: [(String, Cell)]) -> String {
+            "{" + pairs.map { Self.jsonString($0.0) + ": " + Self.jsonValue($0.1) }.joined(separator: ", ") + "}"
+        }
+        let body = rows.map { "    " + object(Array(zip(columns, $0))) }.joined(separator: ",\n")
+        let rowsText = rows.isEmpty ? "[]" : "[\n" + body + "\n  ]"
+        return "{\n  \"rows\": \(rowsText),\n  \"meta\": \(object(meta.map { ($0.key, $0.value) }))\n}\n"
+    }
+
+    /// Aligned columns for a person: numbers right-aligned, text left-aligned.
+    public func aligned() -> String {
+        let texts = rows.map { $0.map(Self.plainText) }
+        var widths = columns.map(\.count)
+        for row in texts { for (i, text) in row.enumerated() { widths[i] = max(widths[i], text.count) } }
+        func pad(_ text: String, _ width: Int, right: Bool) -> String {
+            let padding = String(repeating: " ", count: width - text.count)
+            return right ? padding + text : text + padding
+        }
+        let rightAligned: [Bool] = columns.indices.map { i in
+            rows.contains { if case .number = $0[i] { return true }; if case .integer = $0[i] { return true }; return false }
+        }
+        var lines = [zip(columns, widths).enumerated().map { pad($1.0, $1.1, right: rightAligned[$0]) }.joined(separator: "  ")]
+        for row in texts {
+            lines.append(row.enumerated().map { pad($1, widths[$0], right: rightAligned[$0]) }.joined(separator: "  "))
+        }
+        return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func plainText(_ cell: Cell) -> String {
+        switch cell {
+        case let .number(x): return formatNumber(x)
+        case let .integer(n): return String(n)
+        case let .text(s): return s
+        case let .bool(b): return b ? "true" : "false"
+        case .missing: return ""
+        }
+    }
+
+    static func jsonValue(_ cell: Cell) -> String {
+        switch cell {
+        case let .number(x): return x.isFinite ? x.description : "null"
+        case let .integer(n): return String(n)
+        case let .text(s): return jsonString(s)
+        case let .bool(b): return b ? "true" : "false"
+        case .missing: return "null"
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let u where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+/// The root command: it only lists the subcommands.
+struct MFSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mfsim",
+        abstract: "Exact mean-field signal propagation for deep networks.",
+        discussion: """
+            Exit codes: 0 success, 64 bad command line (unknown option or activation, value out \
+            of its domain, malformed range), 65 no solution or no convergence, 73 output file \
+            cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
+            """,
+        version: MeanFieldVersion.string,
+        subcommands: [Activations.self])
+}
+
+/// An error with its own exit code, raised by the subcommands.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    let exitCode: Int32
+
+    static func usage(_ message: String) -> CommandError { CommandError(description: message, exitCode: 64) }
+    static func noSolution(_ message: String) -> CommandError { CommandError(description: message, exitCode: 65) }
+    static func cannotCreate(_ message: String) -> CommandError { CommandError(description: message, exitCode: 73) }
+}
+
+@main
+enum Entry {
+    static func main() {
+        do {
+            var command = try MFSim.parseAsRoot()
+            try command.run()
+        } catch let error as CommandError {
+            fail(error.description, code: error.exitCode)
+        } catch let error as ActivationError {
+            fail(error.description, code: 64)
+        } catch {
+            let code = MFSim.exitCode(for: error)
+            if code == .success { MFSim.exit(withError: error) }   // --help, --version
+            let message = MFSim.message(for: error)
+            fail(message.isEmpty ? String(describing: error) : message, code: code.rawValue,
+                 hint: code.rawValue == 64 ? "see 'mfsim --help' or 'mfsim <subcommand> --help'" : nil)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32, hint: String? = nil) -> Never {
+        let firstLine = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
+        var text = "mfsim: error: \(firstLine)\n"
+        if let hint { text += "usage: \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        exit(code)
+    }
+}
