@@ -20,9 +20,12 @@ run: build
 	$(MFSIM) fixedpoint --format table
 	$(MFSIM) depth-sweep --layers 200
 
+# Tests run optimized (the 2D quadrature grids take ~4 min unoptimized, ~40 s optimized);
+# -enable-testing keeps @testable imports working in a release build.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	$(SWIFT) test --skip-build $(TEST_FLAGS)
 
 bench: deps
 	$(SWIFT) build -c release --product MeanFieldBenchmarks --product mfsim

@@ -13,7 +13,7 @@ struct MFSim: ParsableCommand {
             cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
             """,
         version: MeanFieldVersion.string,
-        subcommands: [Activations.self])
+        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self])
 }
 
 /// An error with its own exit code, raised by the subcommands.

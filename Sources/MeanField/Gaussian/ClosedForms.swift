@@ -130,16 +130,35 @@ extension PiecewiseForm {
         let sd = (q1 * q2).squareRoot()
         let c = max(-1, min(1, q12 / sd))
         let sine = ((1 - c) * (1 + c)).squareRoot()
-        let theta = atan2(sine, c)
+        // φ = π − θ, computed directly (π − acos c loses digits as c → −1).
+        let phi = atan2(sine, -c)
         switch (i, j) {
         case (.value, .value):
-            return (b * b + b * jump) * q12 + jump * jump * sd / (2 * .pi) * (sine + (.pi - theta) * c)
+            // sin θ + (π − θ) cos θ = sin φ − φ cos φ, which cancels to φ³/3 as c → −1.
+            return (b * b + b * jump) * q12 + jump * jump * sd / (2 * .pi) * sineMinusPhiCosine(phi)
         case (.first, .first):
-            return b * b + b * jump + jump * jump * (.pi - theta) / (2 * .pi)
+            return b * b + b * jump + jump * jump * phi / (2 * .pi)
         default:
             return nil
         }
     }
+}
+
+/// `sin φ − φ cos φ`, relatively accurate for every φ in [0, π]:
+/// ```
+/// sin φ − φ cos φ = Σ_{k≥1} (−1)^(k+1) 2k φ^(2k+1) / (2k+1)!  = φ³/3 − φ⁵/30 + …   (φ < 1)
+/// ```
+func sineMinusPhiCosine(_ phi: Double) -> Double {
+    guard phi < 1 else { return sin(phi) - phi * cos(phi) }
+    let phi2 = phi * phi
+    var power = phi * phi2, factorial = 6.0, sum = 0.0, sign = 1.0
+    for k in 1...12 {
+        sum += sign * Double(2 * k) * power / factorial
+        power *= phi2
+        factorial *= Double((2 * k + 2) * (2 * k + 3))
+        sign = -sign
+    }
+    return sum
 }
 
 extension Activation {

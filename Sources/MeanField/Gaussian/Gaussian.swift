@@ -11,7 +11,7 @@ public struct Moment: Sendable, Hashable {
     }
 
     /// `E[φ]`
-    public static let value = Moment(.value)
+    public static let mean = Moment(.value)
     /// `E[φ²]`
     public static let secondMoment = Moment(.value, .value)
     /// `E[φ']`
@@ -68,6 +68,10 @@ public enum Gaussian {
     /// algebraically: ~5e-6 on E[elu(z)²] with 256 nodes); panels are graded towards g's
     /// features. q = 0 is the point mass `g(m)`.
     public static func expectation(_ g: KinkedFunction, mean m: Double = 0, variance q: Double) -> Expectation {
+        expectation(g, mean: m, variance: q, refinement: 0)
+    }
+
+    static func expectation(_ g: KinkedFunction, mean m: Double = 0, variance q: Double, refinement: Int) -> Expectation {
         if q == 0 { return Expectation(value: g.evaluate(m), evaluations: 1, method: .pointMass) }
         let s = q.squareRoot()
         let mesh = GaussianMesh.mesh(mean: m, scale: s, kinks: g.kinks, featureScale: g.featureScale)
@@ -75,7 +79,7 @@ public enum Gaussian {
         return AdaptiveQuadrature.integrate({ z in
             let density = standardNormalDensity(z)
             return density == 0 ? 0 : f(m + s * z) * density
-        }, mesh: mesh)
+        }, mesh: mesh, refinement: refinement)
     }
 
     /// `E[φ^(i)(X) · φ^(j)(X)]` (or `E[φ^(i)(X)]`), `X ~ N(m, q)`.
@@ -103,14 +107,21 @@ public enum Gaussian {
     /// `E[f(u1) g(±√(q2/q1) u1)]`, with the kinks of both factors.
     public static func expectation2D(_ f: KinkedFunction, _ g: KinkedFunction,
                                      variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Expectation {
+        expectation2D(f, g, variance1: q1, covariance: q12, variance2: q2, refinement: 0)
+    }
+
+    static func expectation2D(_ f: KinkedFunction, _ g: KinkedFunction, variance1 q1: Double, covariance q12: Double,
+                              variance2 q2: Double, refinement: Int) -> Expectation {
         if q1 == 0 {
-            let inner = expectation(g, variance: q2)
+            let inner = expectation(g, variance: q2, refinement: refinement)
             return Expectation(value: f.evaluate(0) * inner.value, errorEstimate: abs(f.evaluate(0)) * inner.errorEstimate,
                                evaluations: inner.evaluations + 1, method: inner.method, converged: inner.converged)
         }
-        if q2 == 0 { return expectation2D(g, f, variance1: q2, covariance: q12, variance2: q1) }
+        if q2 == 0 { return expectation2D(g, f, variance1: q2, covariance: q12, variance2: q1, refinement: refinement) }
         let s1 = q1.squareRoot(), s2 = q2.squareRoot()
-        let c = max(-1, min(1, q12 / (s1 * s2)))
+        // One rounding (q12/√(q1 q2)), as in the closed forms: near |c| = 1 the kernels of kinked
+        // derivatives have slope ~1/√(1 − c²), so both paths must see the same c.
+        let c = max(-1, min(1, q12 / (q1 * q2).squareRoot()))
         let r = ((1 - c) * (1 + c)).squareRoot()
         if r == 0 {
             // u2 = c·(s2/s1)·u1 exactly.
@@ -119,7 +130,7 @@ public enum Gaussian {
             let gKinksInU1 = g.kinks.map { $0 / ratio }
             let scales = [f.featureScale, g.featureScale.map { $0 / abs(ratio) }].compactMap { $0 }
             let product = KinkedFunction(kinks: f.kinks + gKinksInU1, featureScale: scales.min()) { x in fg(x) * gg(ratio * x) }
-            return expectation(product, variance: q1)
+            return expectation(product, variance: q1, refinement: refinement)
         }
         // Outer mesh: f's kinks and features in z1, and H's smoothed kink / features.
         var extra: [Double] = []
@@ -146,12 +157,12 @@ public enum Gaussian {
             if density == 0 { return 0 }
             let fz = fEval(s1 * z1)
             if fz == 0 { return 0 }
-            let inner = expectation(g, mean: s2 * c * z1, variance: innerVariance)
+            let inner = expectation(g, mean: s2 * c * z1, variance: innerVariance, refinement: refinement)
             innerEvaluations += inner.evaluations
             innerConverged = innerConverged && inner.converged
             if inner.value != 0 { innerRelativeError = max(innerRelativeError, inner.errorEstimate / abs(inner.value)) }
             return fz * inner.value * density
-        }, mesh: mesh)
+        }, mesh: mesh, refinement: refinement)
         return Expectation(value: outer.value,
                            errorEstimate: outer.errorEstimate + innerRelativeError * abs(outer.value),
                            evaluations: outer.evaluations + innerEvaluations, method: .quadrature,

@@ -57,7 +57,7 @@ def spec(name, p):
     if name == "selu": return "selu"
     return name + ":" + ",".join(f"{k}={v}" for k, v in p.items())
 
-MOMENTS = {"value": (0, None), "secondMoment": (0, 0), "slope": (1, None), "slopeSquared": (1, 1),
+MOMENTS = {"mean": (0, None), "secondMoment": (0, 0), "slope": (1, None), "slopeSquared": (1, 1),
            "curvature": (2, None), "valueTimesSlope": (0, 1), "curvatureTimesValue": (2, 0)}
 VARIANCES = ["1e-6", "1e-2", "1", "100", "1e4"]
 MEANS = ["0", "1", "-1"]

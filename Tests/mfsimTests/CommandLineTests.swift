@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+/// Runs the real `mfsim` executable, built beside the test bundle.
+struct MFSimProcess {
+    static let executable: URL = {
+        // The test runner (…/mfsimPackageTests.xctest) and `mfsim` are built into the same folder.
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("mfsim").path) {
+            folder = Bundle.main.bundleURL
+        }
+        return folder.appendingPathComponent("mfsim")
+    }()
+
+    struct Result { let status: Int32, stdout: String, stderr: String }
+
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("mfsim-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+func csvRecords(_ text: String) -> [[String]] {
+    var records: [[String]] = [], record: [String] = [], field = ""
+    var inQuotes = false
+    var characters = Array(text)[...]
+    while let ch = characters.popFirst() {
+        if inQuotes {
+            if ch == "\"" {
+                if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { inQuotes = false }
+            } else { field.append(ch) }
+        } else if ch == "\"" {
+            inQuotes = true
+        } else if ch == "," {
+            record.append(field); field = ""
+        } else if ch == "\r\n" || ch == "\n" {
+            record.append(field); records.append(record); record = []; field = ""
+        } else { field.append(ch) }
+    }
+    if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+    return records
+}
+
+/// CSV rows as dictionaries keyed by the header.
+func csvRows(_ text: String) -> [[String: String]] {
+    let records = csvRecords(text)
+    return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(records[0], $0)) }
+}
+
+@Suite("mfsim command line")
+struct CommandLineTests {
+    @Test func rootHelpListsSubcommands() throws {
+        let r = try MFSimProcess.run(["--help"])
+        #expect(r.status == 0)
+        for sub in ["activations", "fixedpoint", "depth-sweep"] { #expect(r.stdout.contains(sub)) }
+    }
+
+    @Test(arguments: ["activations", "fixedpoint", "depth-sweep"])
+    func subcommandHelpExplainsEveryOption(sub: String) throws {
+        let r = try MFSimProcess.run([sub, "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("--format") && r.stdout.contains("--output"))
+    }
+
+    @Test func activationsListsTheCatalogue() throws {
+        let r = try MFSimProcess.run(["activations"])
+        #expect(r.status == 0)
+        let records = csvRecords(r.stdout)
+        #expect(records.count == 13 && records.allSatisfy { $0.count == 7 })
+        #expect(records[0] == ["name", "spec", "parameters", "formula", "kinks", "smoothness", "closed_form_moments"])
+        #expect(r.stdout.contains("elu,elu:alpha=1,"))
+        let crook = try MFSimProcess.run(["activations", "--activation", "elu:alpha=2", "--activation", "elu:alpha=1"])
+        #expect(crook.stdout.contains("0 (C0),C0") && crook.stdout.contains("0 (C1),C1"))
+    }
+
+    @Test func fixedPointDefaultsAreLambda01Alpha01() throws {
+        let r = try MFSimProcess.run(["fixedpoint"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("target_mean,target_variance,omega,tau,lambda,alpha,residual,j11,j12,j21,j22,eig1_re,eig1_im,eig2_re,eig2_im,spectral_norm,stable\r\n"))
+        let row = csvRows(r.stdout)[0]
+        #expect(abs(Double(row["lambda"]!)! / 1.0507009873554804934193349852946 - 1) < 1e-13)
+        #expect(abs(Double(row["alpha"]!)! / 1.6732632423543772848170429916717 - 1) < 1e-13)
+        #expect(row["stable"] == "true")
+    }
+
+    /// Negative values with a space and with `=` (swift-argument-parser needs `.unconditional`).
+    @Test func negativeValuesParse() throws {
+        let spaced = try MFSimProcess.run(["fixedpoint", "--mean", "-0.1", "--variance", "2", "--omega", "1"])
+        let equals = try MFSimProcess.run(["fixedpoint", "--mean=-0.1", "--variance=2", "--omega=1"])
+        #expect(spaced.status == 0 && equals.status == 0 && spaced.stdout == equals.stdout)
+        let row = csvRows(spaced.stdout)[0]
+        #expect(abs(Double(row["alpha"]!)! / 1.9769021954242014 - 1) < 1e-13)
+        let sweep = try MFSimProcess.run(["depth-sweep", "--mu0", "-0.1", "--layers", "2", "--activation", "selu", "--omega", "-0.05"])
+        #expect(sweep.status == 0)
+        #expect(csvRows(sweep.stdout)[0]["mean"] == "-0.1")
+    }
+
+    @Test func keepProbAddsAlphaDropoutColumns() throws {
+        let r = try MFSimProcess.run(["fixedpoint", "--keep-prob", "0.9"])
+        #expect(r.status == 0)
+        let row = csvRows(r.stdout)[0]
+        #expect(row["keep_prob"] == "0.9" && row["alpha_prime"] != nil && row["dropout_a"] != nil && row["dropout_b"] != nil)
+    }
+
+    @Test func domainCheck() throws {
+        let r = try MFSimProcess.run(["fixedpoint", "--domain", "--grid", "5", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let row = (json["rows"] as! [[String: Any]])[0]
+        #expect((row["max_spectral_norm"] as! Double) < 1)
+        let meta = json["meta"] as! [String: Any]
+        #expect(meta["box_tau"] as? String == "0.95:1.1" && meta["grid"] as? Int == 5)
+    }
+
+    /// The default sweep: elu, selu, relu through 200 layers from (0, 1); selu holds (0, 1).
+    @Test func depthSweepDefault() throws {
+        let r = try MFSimProcess.run(["depth-sweep", "--layers", "200"])
+        #expect(r.status == 0 && r.stderr.isEmpty)
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 3 * 201)
+        #expect(Set(rows.map { $0["activation"]! }) == ["elu:alpha=1", "relu", "selu:lambda=1.0507009873554805,alpha=1.6732632423543772"])
+        for row in rows where row["activation"]!.hasPrefix("selu") {
+            #expect(abs(Double(row["mean"]!)!) <= 1e-14 && abs(Double(row["variance"]!)! - 1) <= 1e-14)
+        }
+        let lastRelu = rows.last { $0["activation"] == "relu" }!
+        #expect(lastRelu["layer"] == "200" && Double(lastRelu["variance"]!)! < 1e-80)
+    }
+
+    @Test func formatsAgree() throws {
+        let csv = try MFSimProcess.run(["depth-sweep", "--layers", "3", "--activation", "elu"])
+        let json = try MFSimProcess.run(["depth-sweep", "--layers", "3", "--activation", "elu", "--format", "json"])
+        let table = try MFSimProcess.run(["depth-sweep", "--layers", "3", "--activation", "elu", "--format", "table"])
+        #expect(csv.status == 0 && json.status == 0 && table.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let jsonRows = object["rows"] as! [[String: Any]]
+        let csvParsed = csvRows(csv.stdout)
+        #expect(jsonRows.count == csvParsed.count)
+        // The same shortest round-trip token in both (compared as text: Foundation's JSON parser on
+        // Linux is not correctly rounded).
+        for c in csvParsed {
+            #expect(json.stdout.contains("\"layer\": \(c["layer"]!), \"mean\": \(c["mean"]!), \"variance\": \(c["variance"]!)}"))
+        }
+        let meta = object["meta"] as! [String: Any]
+        #expect(meta["subcommand"] as? String == "depth-sweep" && meta["layers"] as? Int == 3 && meta["mfsim_version"] != nil)
+        #expect(table.stdout.split(separator: "\n").count == 5)
+    }
+
+    @Test func outputFileIsWrittenAtomically() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("fp.csv")
+        let r = try MFSimProcess.run(["fixedpoint", "-o", file.path])
+        #expect(r.status == 0 && r.stdout.isEmpty)
+        let stdout = try MFSimProcess.run(["fixedpoint"]).stdout
+        #expect(try String(contentsOf: file, encoding: .utf8) == stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["fp.csv"], "no temporary file left")
+    }
+
+    /// SPEC §4: one `mfsim: error:` line naming the value, the exit code, no stack trace, no
+    /// partial file, and an existing output file left untouched.
+    @Test(arguments: [
+        (["activations", "--activation", "foo"], "foo", Int32(64)),
+        (["depth-sweep", "--activation", "elu:alpha=-1"], "-1", 64),
+        (["depth-sweep", "--activation", "elu:beta=2"], "beta", 64),
+        (["depth-sweep", "--activation", "elu:alpha=nan"], "nan", 64),
+        (["depth-sweep", "--layers", "0"], "0", 64),
+        (["depth-sweep", "--layers", "abc"], "abc", 64),
+        (["depth-sweep", "--nu0", "-1"], "-1", 64),
+        (["depth-sweep", "--mu0", "inf"], "inf", 64),
+        (["fixedpoint", "--variance", "-1"], "-1", 64),
+        (["fixedpoint", "--mean", "nan"], "nan", 64),
+        (["fixedpoint", "--keep-prob", "1.5"], "1.5", 64),
+        (["fixedpoint", "--domain", "--box-tau", "1.1:0.9"], "1.1:0.9", 64),
+        (["fixedpoint", "--mean", "5", "--variance", "0.1"], "mean 5", 65),
+        (["fixedpoint", "--bogus"], "--bogus", 64),
+    ])
+    func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("old.csv")
+        try "old contents\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try MFSimProcess.run(arguments + ["--output", file.path])
+        #expect(r.status == code, "\(arguments): \(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("mfsim: error: ") == true, "\(r.stderr)")
+        #expect(lines.first?.contains(named) == true, "\(r.stderr) should name \(named)")
+        #expect(!r.stderr.contains("Error:") && !r.stderr.contains("Fatal") && lines.count <= 2)
+        #expect(r.stdout.isEmpty)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "old contents\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["old.csv"])
+    }
+
+    @Test func unknownSubcommand() throws {
+        let r = try MFSimProcess.run(["nosuchcommand"])
+        #expect(r.status == 64 && r.stderr.hasPrefix("mfsim: error: ") && r.stderr.contains("nosuchcommand"))
+    }
+
+    @Test func unwritableOutputIsAnError() throws {
+        let r = try MFSimProcess.run(["fixedpoint", "-o", "/nonexistent-dir/x.csv"])
+        #expect(r.status == 73)
+        #expect(r.stderr.hasPrefix("mfsim: error: cannot write '/nonexistent-dir/x.csv'"))
+    }
+
+    @Test func overflowingSweepKeepsRowsAndWarns() throws {
+        let r = try MFSimProcess.run(["depth-sweep", "--activation", "linear", "--tau", "10", "--layers", "400"])
+        #expect(r.status == 0)
+        #expect(r.stderr == "mfsim: warning: linear: values overflow at layer 309; rows up to layer 308 are kept\n")
+        #expect(csvRows(r.stdout).count == 309)
+    }
+}
