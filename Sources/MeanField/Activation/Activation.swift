@@ -81,6 +81,7 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Which family (relu, elu, ...).
     public let family: Family
     /// Parameter values in the order of `family.parameters`.
     public let parameterValues: [Double]

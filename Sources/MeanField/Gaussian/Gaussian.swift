@@ -2,9 +2,12 @@ import Foundation
 
 /// Which Gaussian moment of an activation: `E[φ^(i)]` or `E[φ^(i) · φ^(j)]`.
 public struct Moment: Sendable, Hashable {
+    /// The derivative order of the first factor.
     public let first: DerivativeOrder
+    /// The derivative order of the second factor, or nil for a single factor.
     public let second: DerivativeOrder?
 
+    /// `E[φ^(first) · φ^(second)]`, or `E[φ^(first)]` when `second` is nil.
     public init(_ first: DerivativeOrder, _ second: DerivativeOrder? = nil) {
         self.first = first
         self.second = second

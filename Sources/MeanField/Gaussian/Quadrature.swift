@@ -12,11 +12,13 @@ public struct Expectation: Sendable, Hashable, CustomStringConvertible {
         case pointMass = "point mass"
     }
 
+    /// The expectation.
     public let value: Double
     /// Estimated absolute error (QUADPACK's heuristic for quadrature; 0 for closed forms).
     public let errorEstimate: Double
     /// Integrand evaluations spent (0 for closed forms).
     public let evaluations: Int
+    /// Closed form, quadrature or point mass.
     public let method: Method
     /// False when quadrature hit its panel budget before meeting its tolerance.
     public let converged: Bool
@@ -104,10 +106,14 @@ enum AdaptiveQuadrature {
 /// A function of one variable as quadrature needs to know it: its values, its kinks, and the
 /// scale of its curvature around 0 (nil when it is piecewise linear).
 public struct KinkedFunction: Sendable {
+    /// The function.
     public let evaluate: @Sendable (Double) -> Double
+    /// Where it is not smooth (integration breakpoints).
     public let kinks: [Double]
+    /// The scale of its curvature around 0, or nil when it is piecewise linear.
     public let featureScale: Double?
 
+    /// A function with its kinks and feature scale.
     public init(kinks: [Double] = [], featureScale: Double? = nil, _ evaluate: @escaping @Sendable (Double) -> Double) {
         self.evaluate = evaluate
         self.kinks = kinks

@@ -3,7 +3,9 @@ import Foundation
 /// The SELU parameters that make a target `(μ, ν)` a fixed point of the mean/variance map, with
 /// the map's Jacobian there.
 public struct SNNFixedPoint: Sendable, Hashable {
+    /// The target `(μ, ν)` that is the fixed point.
     public let target: MeanVariance
+    /// The weight moments `(ω, τ)` the map was solved for.
     public let weights: WeightMoments
     /// `λ` of [Klambauer et al. 2017], eq. (2).
     ///
@@ -44,10 +46,16 @@ public struct SNNFixedPoint: Sendable, Hashable {
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public struct AlphaDropout: Sendable, Hashable {
+    /// `p`, the probability that a unit is kept.
     public let keepProbability: Double
+    /// `α' = −λα`, the value a dropped unit is set to.
     public let alphaPrime: Double
+    /// The affine scale `a` applied after dropout.
     public let a: Double
+    /// The affine shift `b` applied after dropout.
     public let b: Double
+
+    /// The alpha-dropout parameters for selu `(λ, α)` at the fixed point `(μ, ν)` with keep probability `p`.
 
     public init(lambda: Double, alpha: Double, fixedPoint: MeanVariance, keepProbability p: Double) {
         keepProbability = p
@@ -148,9 +156,13 @@ extension SelfNormalizing {
 
 /// A box of `(μ, ω, ν, τ)` for the Theorem-1 check.
 public struct DomainBox: Sendable, Hashable {
+    /// Range of the input mean μ.
     public var mean: ClosedRange<Double>
+    /// Range of ω = Σ wᵢ.
     public var omega: ClosedRange<Double>
+    /// Range of the input variance ν.
     public var variance: ClosedRange<Double>
+    /// Range of τ = Σ wᵢ².
     public var tau: ClosedRange<Double>
 
     /// Theorem 1's domain ([Klambauer et al. 2017]): μ, ω ∈ [−0.1, 0.1], ν ∈ [0.8, 1.5], τ ∈ [0.95, 1.1].
@@ -174,6 +186,7 @@ public struct DomainCheck: Sendable, Hashable {
     public let argmax: [Double]
     /// The range of the mapped mean μ̃ and variance ν̃ over the grid.
     public let mappedMean: ClosedRange<Double>
+    /// See ``mappedMean``.
     public let mappedVariance: ClosedRange<Double>
     /// How many points were evaluated.
     public let evaluations: Int

@@ -4,8 +4,11 @@ import Foundation
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public struct MeanVariance: Sendable, Hashable {
+    /// μ
     public var mean: Double
+    /// ν
     public var variance: Double
+    /// `(μ, ν)`.
     public init(mean: Double, variance: Double) {
         self.mean = mean
         self.variance = variance
@@ -16,7 +19,9 @@ public struct MeanVariance: Sendable, Hashable {
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public struct WeightMoments: Sendable, Hashable {
+    /// ω = Σ wᵢ
     public var omega: Double
+    /// τ = Σ wᵢ²
     public var tau: Double
     /// Normalized weights: ω = 0, τ = 1.
     public static let normalized = WeightMoments(omega: 0, tau: 1)

@@ -15,7 +15,9 @@ public enum Cell: Sendable, Hashable {
 /// The one result type every computation hands to the writers: named columns, rows of typed
 /// cells, and metadata (tool version, subcommand, every parameter with defaults filled in).
 public struct Table: Sendable, Hashable {
+    /// Column names, as CSV header and JSON keys.
     public var columns: [String]
+    /// Rows with one cell per column.
     public var rows: [[Cell]]
     /// Ordered key/value metadata, written as the JSON `meta` object.
     public var meta: [Meta]
