@@ -13,15 +13,15 @@ struct MFSim: ParsableCommand {
             cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
             """,
         version: MeanFieldVersion.string,
-        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self])
+        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, SlopesCommand.self, RnnGain.self, Gain.self])
 }
 
-/// An error with its own exit code, raised by the subcommands.
+/// A failure after the command line was accepted, with its own exit code. (A bad command line is
+/// a `ValidationError`: swift-argument-parser gives it exit code 64 from `validate()` and `run()`.)
 struct CommandError: Error, CustomStringConvertible {
     let description: String
     let exitCode: Int32
 
-    static func usage(_ message: String) -> CommandError { CommandError(description: message, exitCode: 64) }
     static func noSolution(_ message: String) -> CommandError { CommandError(description: message, exitCode: 65) }
     static func cannotCreate(_ message: String) -> CommandError { CommandError(description: message, exitCode: 73) }
 }

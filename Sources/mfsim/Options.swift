@@ -83,19 +83,19 @@ enum NumericList {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         if parts.count == 1 {
             guard let value = Double(text), value.isFinite else {
-                throw CommandError.usage("\(option): '\(item)' is not a finite number")
+                throw ValidationError("\(option): '\(item)' is not a finite number")
             }
             return [value]
         }
         guard parts.count == 3, let start = Double(parts[0]), let stop = Double(parts[1]),
               start.isFinite, stop.isFinite, let count = Int(parts[2]) else {
-            throw CommandError.usage("\(option): malformed range '\(item)' (expected START:STOP:COUNT, e.g. -1:1:201)")
+            throw ValidationError("\(option): malformed range '\(item)' (expected START:STOP:COUNT, e.g. -1:1:201)")
         }
         guard count >= 1, count <= maximumCount else {
-            throw CommandError.usage("\(option): range '\(item)' has COUNT \(count); it must be 1 to \(maximumCount)")
+            throw ValidationError("\(option): range '\(item)' has COUNT \(count); it must be 1 to \(maximumCount)")
         }
         guard start < stop || (start == stop && count == 1) else {
-            throw CommandError.usage("\(option): range '\(item)' must have START < STOP (or START = STOP with COUNT 1)")
+            throw ValidationError("\(option): range '\(item)' must have START < STOP (or START = STOP with COUNT 1)")
         }
         if count == 1 { return [start] }
         return (0..<count).map { i in
@@ -122,4 +122,27 @@ func asUsageError(_ body: () throws -> Void) throws {
     do { try body() } catch let error as ValidationError { throw error } catch {
         throw ValidationError(String(describing: error))
     }
+}
+
+/// `--activation SPEC` (repeatable) for subcommands that default to the whole catalogue.
+struct CatalogueActivationOptions: ParsableArguments {
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Activation spec NAME or NAME:PARAM=VALUE[,PARAM=VALUE] (repeatable; default: every activation of the catalogue with default parameters). See 'mfsim activations'.", valueName: "SPEC"))
+    var activation: [String] = []
+
+    func validate() throws { try asUsageError { _ = try activations() } }
+
+    func activations() throws -> [Activation] {
+        activation.isEmpty ? try Activation.Family.allCases.map { try Activation($0) } : try parseActivations(activation, default: [])
+    }
+}
+
+/// Parses a numeric list option and checks every value against `valid`, naming the first bad one.
+func parseNumbers(_ items: [String], default defaults: [Double], option: String,
+                  requirement: String, _ valid: (Double) -> Bool) throws -> [Double] {
+    let values = items.isEmpty ? defaults : try NumericList.parse(items, option: option)
+    if let bad = values.first(where: { !valid($0) }) {
+        throw ValidationError("\(option) must be \(requirement) (got \(formatNumber(bad)))")
+    }
+    return values
 }

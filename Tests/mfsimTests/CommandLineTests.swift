@@ -70,10 +70,10 @@ struct CommandLineTests {
     @Test func rootHelpListsSubcommands() throws {
         let r = try MFSimProcess.run(["--help"])
         #expect(r.status == 0)
-        for sub in ["activations", "fixedpoint", "depth-sweep"] { #expect(r.stdout.contains(sub)) }
+        for sub in ["activations", "fixedpoint", "depth-sweep", "slopes", "rnn-gain", "gain"] { #expect(r.stdout.contains(sub)) }
     }
 
-    @Test(arguments: ["activations", "fixedpoint", "depth-sweep"])
+    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "slopes", "rnn-gain", "gain"])
     func subcommandHelpExplainsEveryOption(sub: String) throws {
         let r = try MFSimProcess.run([sub, "--help"])
         #expect(r.status == 0)
@@ -190,6 +190,18 @@ struct CommandLineTests {
         (["fixedpoint", "--domain", "--box-tau", "1.1:0.9"], "1.1:0.9", 64),
         (["fixedpoint", "--mean", "5", "--variance", "0.1"], "mean 5", 65),
         (["fixedpoint", "--bogus"], "--bogus", 64),
+        (["slopes", "--variance", "0"], "0", 64),
+        (["slopes", "--variance", "-1"], "-1", 64),
+        (["slopes", "--variance", "1:0:5"], "1:0:5", 64),
+        (["slopes", "--variance", "a:b:c"], "a:b:c", 64),
+        (["slopes", "--variance", "0:1:0"], "0:1:0", 64),
+        (["slopes", "--variance", "0.1:1"], "0.1:1", 64),
+        (["slopes", "--mean", "nan"], "nan", 64),
+        (["gain", "--variance", "inf"], "inf", 64),
+        (["gain", "--activation", "tanh:alpha=1"], "alpha", 64),
+        (["rnn-gain", "--norm", "-1"], "-1", 64),
+        (["rnn-gain", "--activation", "relu", "--solve-for", "alpha"], "alpha", 64),
+        (["rnn-gain", "--activation", "celu", "--norm", "3", "--solve-for", "alpha"], "alpha", 65),
     ])
     func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
         let dir = try temporaryDirectory()
@@ -204,6 +216,40 @@ struct CommandLineTests {
         #expect(r.stdout.isEmpty)
         #expect(try String(contentsOf: file, encoding: .utf8) == "old contents\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["old.csv"])
+    }
+
+    /// Gains for the whole catalogue by default: relu k = 2, elu k = 1.5505188080679272 (1 ulp).
+    @Test func gainCatalogue() throws {
+        let r = try MFSimProcess.run(["gain"])
+        #expect(r.status == 0)
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 12)
+        #expect(rows.first { $0["activation"] == "relu" }?["weight_variance_factor"] == "2.0")
+        let elu = Double(rows.first { $0["activation"] == "elu:alpha=1" }!["weight_variance_factor"]!)!
+        #expect(abs(elu / 1.550518808067927210923345 - 1) < 4e-16)
+    }
+
+    @Test func slopesOverARangeWithNegativeMean() throws {
+        let r = try MFSimProcess.run(["slopes", "--activation", "relu", "--activation", "elu", "--mean", "-0.5", "--variance", "0.5:2:4"])
+        #expect(r.status == 0)
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 8)
+        #expect(rows.map { $0["variance"]! }.prefix(4) == ["0.5", "1.0", "1.5", "2.0"])
+        let relu = rows[0]
+        #expect(relu["log_slope"] == "" && Double(relu["dead_fraction"]!)! > 0.5)
+        #expect(rows[4]["dead_fraction"] == "0.0" && Double(rows[4]["log_slope"]!) != nil)
+        let json = try MFSimProcess.run(["slopes", "--activation", "relu", "--format", "json"])
+        #expect(json.stdout.contains("\"dead_fraction\": 0.5, \"log_slope\": null}"))
+    }
+
+    @Test func neutralLeakFromTheCommandLine() throws {
+        let r = try MFSimProcess.run(["rnn-gain", "--activation", "leaky_relu", "--norm", "1.5", "--solve-for", "slope"])
+        #expect(r.status == 0)
+        let row = csvRows(r.stdout)[0]
+        #expect(row["solved_value"] == "0.3333333333333333" && row["gain"] == "1.0")
+        #expect(row["activation"] == "leaky_relu:slope=0.3333333333333333")
+        let plain = try MFSimProcess.run(["rnn-gain", "--activation", "relu", "--norm", "2", "--variance", "3"])
+        #expect(csvRows(plain.stdout)[0]["gain"] == "1.0" && csvRows(plain.stdout)[0]["solved_param"] == nil)
     }
 
     @Test func unknownSubcommand() throws {

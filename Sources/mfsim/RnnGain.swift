@@ -1,0 +1,65 @@
+import ArgumentParser
+import MeanField
+
+/// `mfsim rnn-gain`: the RNN gradient gain ρ·E[φ'(√q z)] and neutral-flow parameters (SPEC §1.5).
+struct RnnGain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rnn-gain",
+        abstract: "RNN gradient gain rho * E[phi'(sqrt(q) z)] for a recurrent matrix of norm rho; solve a parameter for neutral flow.",
+        discussion: """
+            Neutral flow is gain = 1. With --solve-for PARAM, that scalar parameter of each activation is solved \
+            for gain 1 (leaky_relu slope = 2/rho - 1 exactly; elu/celu/selu alpha, selu lambda by a bracketing \
+            root finder) and the row reports the solved activation; it is an error when no value in the \
+            parameter's domain gives gain 1.
+            """)
+
+    @OptionGroup var activations: CatalogueActivationOptions
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Variance q > 0 of the pre-activation: a number or START:STOP:COUNT (repeatable; default 1).", valueName: "Q"))
+    var variance: [String] = []
+    @Option(parsing: .unconditional, help: "Norm rho > 0 of the recurrent matrix.")
+    var norm: Real = Real(1)
+    @Option(name: .customLong("solve-for"), help: ArgumentHelp("Solve this parameter (slope, alpha, lambda) for gain 1.", valueName: "PARAM"))
+    var solveFor: String?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard norm.value > 0 else { throw ValidationError("--norm must be > 0 (got \(norm))") }
+        _ = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        if let name = solveFor {
+            for a in try activations.activations() where a.parameter(name) == nil {
+                throw ValidationError("--solve-for \(name): activation '\(a.spec)' has no parameter '\(name)'")
+            }
+        }
+    }
+
+    func run() throws {
+        let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        let list = try activations.activations()
+        var columns = ["activation", "variance", "norm", "expected_slope", "gain"]
+        if solveFor != nil { columns += ["solved_param", "solved_value"] }
+        var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "rnn-gain", [
+            ("activation", .text(list.map(\.spec).joined(separator: " "))),
+            ("variance", .text(variances.map(formatNumber).joined(separator: " "))),
+            ("norm", .number(norm.value)), ("solve_for", solveFor.map { .text($0) } ?? .missing)]))
+        let rho = norm.value
+        for a in list {
+            for q in variances {
+                var activation = a
+                var solved: [Cell] = []
+                if let name = solveFor {
+                    do {
+                        let result = try Slopes.neutralParameter(a, parameter: name, variance: q, norm: rho)
+                        activation = result.activation
+                        solved = [.text(name), .number(result.value)]
+                    } catch let error as SlopeError {
+                        throw CommandError.noSolution(error.description)
+                    }
+                }
+                let slope = Gaussian.expectation(of: .slope, activation, variance: q).value
+                table.append([.text(activation.spec), .number(q), .number(rho), .number(slope), .number(rho * slope)] + solved)
+            }
+        }
+        try output.emit(table)
+    }
+}
