@@ -114,6 +114,25 @@ struct TwoDimensionalTests {
         }
     }
 
+    /// The semi-closed path (closed-form inner integral, one quadrature) against the fully nested
+    /// quadrature, over the SPEC grid of q and c, for every activation with a 1D closed form but
+    /// no 2D one.
+    @Test(arguments: ["elu", "elu:alpha=0.5", "selu", "celu", "celu:alpha=0.5", "gelu"], specVariances)
+    func semiClosedAgreesWithNested(spec: String, q: Double) {
+        let a = activation(spec)
+        for c in specCorrelations {
+            for (q1, q2) in [(q, q), (q, 3 * q)] {
+                for (i, j) in Self.orderPairs + [(.value, .first), (.second, .value)] {
+                    let q12 = c * (q1 * q2).squareRoot()
+                    let fast = Gaussian.expectation2D(i, j, a, variance1: q1, covariance: q12, variance2: q2)
+                    let nested = Gaussian.expectation2D(i, j, a, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
+                    #expect(fast.converged && nested.converged)
+                    expectClose(fast.value, nested.value, .spec, "\(spec) (\(i),\(j)) q1=\(q1) q2=\(q2) c=\(c)")
+                }
+            }
+        }
+    }
+
     /// relu's derivative kernel is (π − θ)/(2π), θ = arccos c (Cho & Saul 2009, degree 0); the
     /// expected values are mpmath 1.3.0 at 30 digits: `(pi - acos(c))/(2*pi)` (in double precision
     /// π − acos(c) itself loses two digits at c = −0.999).
