@@ -10,4 +10,5 @@
    these wrappers hand them over as plain function results. */
 static inline const gsl_root_fsolver_type *mfsim_root_brent(void) { return gsl_root_fsolver_brent; }
 static inline const gsl_multiroot_fdfsolver_type *mfsim_multiroot_hybridsj(void) { return gsl_multiroot_fdfsolver_hybridsj; }
+static inline const gsl_integration_fixed_type *mfsim_fixed_hermite(void) { return gsl_integration_fixed_hermite; }
 #endif

@@ -13,7 +13,7 @@ struct MFSim: ParsableCommand {
             cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
             """,
         version: MeanFieldVersion.string,
-        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, SlopesCommand.self, RnnGain.self, Gain.self])
+        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self])
 }
 
 /// A failure after the command line was accepted, with its own exit code. (A bad command line is

@@ -146,3 +146,4 @@ func parseNumbers(_ items: [String], default defaults: [Double], option: String,
     }
     return values
 }
+

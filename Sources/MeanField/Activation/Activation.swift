@@ -214,12 +214,15 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
             case .second: return logisticDerivative(x)
             }
         case .tanh:
-            // sech² = 1/cosh² keeps relative accuracy in the tails (1 − tanh² does not).
-            let c = cosh(x)
+            // From e = e^(−2|x|): tanh = ±(1 − e)/(1 + e), sech² = 4e/(1 + e)² — one exp, and
+            // relatively accurate in the tails (1 − tanh² is not).
+            let e = exp(-2 * abs(x))
+            let t = (x < 0 ? -1.0 : 1.0) * (1 - e) / (1 + e)
+            let sech2 = 4 * e / ((1 + e) * (1 + e))
             switch order {
-            case .value: return Foundation.tanh(x)
-            case .first: return 1 / (c * c)
-            case .second: return -2 * Foundation.tanh(x) / (c * c)
+            case .value: return abs(x) < 0.5 ? Foundation.tanh(x) : t   // no cancellation in 1 − e near 0
+            case .first: return sech2
+            case .second: return -2 * (abs(x) < 0.5 ? Foundation.tanh(x) : t) * sech2
             }
         case .erf:
             let g = 2 / Double.pi.squareRoot() * exp(-x * x)

@@ -63,6 +63,19 @@ enum GSL {
         }
     }
 
+    /// Nodes and weights of the M-point Gauss–Hermite rule for `∫ e^(−x²) f(x) dx`
+    /// (`gsl_integration_fixed_hermite`, Golub–Welsch).
+    static func gaussHermite(points m: Int) throws(GSLError) -> (nodes: [Double], weights: [Double]) {
+        _ = errorHandlerOff
+        guard let workspace = gsl_integration_fixed_alloc(mfsim_fixed_hermite(), m, 0, 1, 0, 0) else {
+            throw GSLError(routine: "gsl_integration_fixed_alloc", status: Int32(GSL_ENOMEM), reason: "allocation failed")
+        }
+        defer { gsl_integration_fixed_free(workspace) }
+        let n = gsl_integration_fixed_n(workspace)
+        let nodes = gsl_integration_fixed_nodes(workspace)!, weights = gsl_integration_fixed_weights(workspace)!
+        return ((0..<n).map { nodes[$0] }, (0..<n).map { weights[$0] })
+    }
+
     // MARK: Root finding
 
     /// Brent's method (`gsl_root_fsolver_brent`) on a bracket `[lower, upper]` with a sign change.

@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+/// `transform` applied to every element on every core (`DispatchQueue.concurrentPerform`), results
+/// in input order, so output stays deterministic. `progress(done, total)` is called from the
+/// worker threads as elements finish.
+public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                   _ transform: @Sendable (T) -> R) -> [R] {
+    let slots = ResultSlots<R>(count: items.count)
+    withoutActuallyEscaping(transform) { transform in
+        let body: @Sendable (Int) -> Void = { [transform] index in
+            let done = slots.store(transform(items[index]), at: index)
+            progress?(done, items.count)
+        }
+        DispatchQueue.concurrentPerform(iterations: items.count, execute: body)
+    }
+    return slots.values.map { $0! }
+}
+
+/// Slots filled concurrently, each by exactly one worker, behind a lock.
+final class ResultSlots<Element>: @unchecked Sendable {
+    private var storage: [Element?]
+    private var completed = 0
+    private let lock = NSLock()
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    /// Stores `value` at `index`; returns how many slots are filled.
+    func store(_ value: Element, at index: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        storage[index] = value
+        completed += 1
+        return completed
+    }
+
+    var values: [Element?] { lock.lock(); defer { lock.unlock() }; return storage }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+/// `mfsim phase`: the phase diagram over (sigma_w2, sigma_b2) (SPEC §1.3).
+struct PhaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phase",
+        abstract: "Phase diagram: q*, chi1, c*, depth scales xi_q, xi_c and the phase over a sigma_w2 x sigma_b2 grid.",
+        discussion: """
+            Poole et al. 2016, Schoenholz et al. 2017. q* is the stable fixed point of the length map; c* that of the \
+            correlation map at q* (1 when chi1 <= 1); xi_q = -1/log(chi1 + sigma_w2 E[phi'' phi]) and \
+            xi_c = -1/log chi_c(q*, c*) are inf where their argument reaches 1 (criticality). phase is ordered \
+            (chi1 < 1), chaotic (> 1), critical (= 1) or unbounded (no finite q*: the other columns are empty). \
+            Rows: activation-major, then sigma_w2, then sigma_b2; computed on every core, in a deterministic order, \
+            with a progress bar on stderr when it is a terminal and the grid has 2000 points or more.
+            """)
+
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Activation spec (repeatable; default: tanh). See 'mfsim activations'.", valueName: "SPEC"))
+    var activation: [String] = []
+    @Option(name: .customLong("sigma-w2"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Weight variance sigma_w2 > 0: a number or START:STOP:COUNT (repeatable; default 0.5:4:8).", valueName: "W"))
+    var sigmaW2: [String] = []
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Bias variance sigma_b2 >= 0: a number or START:STOP:COUNT (repeatable; default 0:0.5:6).", valueName: "B"))
+    var sigmaB2: [String] = []
+    @OptionGroup var output: OutputOptions
+
+    func grids() throws -> (weights: [Double], biases: [Double]) {
+        (try parseNumbers(sigmaW2, default: try NumericList.parse(["0.5:4:8"], option: "--sigma-w2"), option: "--sigma-w2",
+                          requirement: "> 0") { $0 > 0 },
+         try parseNumbers(sigmaB2, default: try NumericList.parse(["0:0.5:6"], option: "--sigma-b2"), option: "--sigma-b2",
+                          requirement: ">= 0") { $0 >= 0 })
+    }
+
+    func validate() throws {
+        let (weights, biases) = try grids()
+        guard weights.count * biases.count <= 4_000_000 else {
+            throw ValidationError("the grid has \(weights.count * biases.count) points; at most 4000000")
+        }
+        try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
+    }
+
+    func run() throws {
+        let activations = try parseActivations(activation, default: ["tanh"])
+        let (weights, biases) = try grids()
+        var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "xi_q", "xi_c", "phase"],
+                          meta: MeanFieldVersion.meta(subcommand: "phase", [
+                              ("activation", .text(activations.map(\.spec).joined(separator: " "))),
+                              ("sigma_w2", .text(weights.map(formatNumber).joined(separator: " "))),
+                              ("sigma_b2", .text(biases.map(formatNumber).joined(separator: " ")))]))
+        for a in activations {
+            let bar = ProgressBar(label: "phase \(a.spec)", total: weights.count * biases.count)
+            let points: [PhasePoint]
+            do {
+                points = try SignalPropagation.phaseDiagram(a, sigmaW2s: weights, sigmaB2s: biases, progress: bar?.update)
+            } catch {
+                bar?.finish()
+                throw CommandError.noSolution(error.description)
+            }
+            bar?.finish()
+            for (index, p) in points.enumerated() {
+                func cell(_ x: Double?) -> Cell { x.map { .number($0) } ?? .missing }
+                table.append([.text(a.spec), .number(weights[index / biases.count]), .number(biases[index % biases.count]),
+                              .number(p.qStar), cell(p.chi1), cell(p.cStar), cell(p.xiQ), cell(p.xiC), .text(p.phase.rawValue)])
+            }
+        }
+        try output.emit(table)
+    }
+}
+
+/// A one-line progress bar on stderr, only when stderr is a terminal and the job is large.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String, total: Int
+    private var shown = -1
+    private let lock = NSLock()
+
+    init?(label: String, total: Int, minimum: Int = 2000) {
+        guard total >= minimum, isatty(STDERR_FILENO) != 0 else { return nil }
+        self.label = label
+        self.total = total
+    }
+
+    /// Called from worker threads; redraws at each whole percent.
+    func update(_ done: Int, _: Int) {
+        let percent = done * 100 / total
+        lock.lock()
+        defer { lock.unlock() }
+        guard percent > shown else { return }
+        shown = percent
+        let width = 30, filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% (\(done)/\(total))".utf8))
+    }
+
+    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}
