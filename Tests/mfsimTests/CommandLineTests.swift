@@ -70,10 +70,10 @@ struct CommandLineTests {
     @Test func rootHelpListsSubcommands() throws {
         let r = try MFSimProcess.run(["--help"])
         #expect(r.status == 0)
-        for sub in ["activations", "fixedpoint", "depth-sweep", "slopes", "rnn-gain", "gain"] { #expect(r.stdout.contains(sub)) }
+        for sub in ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain"] { #expect(r.stdout.contains(sub)) }
     }
 
-    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "slopes", "rnn-gain", "gain"])
+    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain"])
     func subcommandHelpExplainsEveryOption(sub: String) throws {
         let r = try MFSimProcess.run([sub, "--help"])
         #expect(r.status == 0)
@@ -190,6 +190,17 @@ struct CommandLineTests {
         (["fixedpoint", "--domain", "--box-tau", "1.1:0.9"], "1.1:0.9", 64),
         (["fixedpoint", "--mean", "5", "--variance", "0.1"], "mean 5", 65),
         (["fixedpoint", "--bogus"], "--bogus", 64),
+        (["depth-sweep", "--model", "gaussian", "--c0", "1.5"], "1.5", 64),
+        (["depth-sweep", "--model", "gaussian", "--c0", "-2"], "-2", 64),
+        (["depth-sweep", "--model", "gaussian", "--q0", "-1"], "-1", 64),
+        (["depth-sweep", "--model", "gaussian", "--sigma-w2", "0"], "0", 64),
+        (["depth-sweep", "--model", "gaussian", "--mu0", "1"], "--mu0", 64),
+        (["depth-sweep", "--c0", "0.5"], "--c0", 64),
+        (["depth-sweep", "--model", "bogus"], "bogus", 64),
+        (["phase", "--sigma-w2", "0:2:5"], "0", 64),
+        (["phase", "--sigma-b2", "-0.1"], "-0.1", 64),
+        (["phase", "--sigma-w2", "1:0:3"], "1:0:3", 64),
+        (["edge", "--sigma-b2", "nan"], "nan", 64),
         (["slopes", "--variance", "0"], "0", 64),
         (["slopes", "--variance", "-1"], "-1", 64),
         (["slopes", "--variance", "1:0:5"], "1:0:5", 64),
@@ -250,6 +261,39 @@ struct CommandLineTests {
         #expect(row["activation"] == "leaky_relu:slope=0.3333333333333333")
         let plain = try MFSimProcess.run(["rnn-gain", "--activation", "relu", "--norm", "2", "--variance", "3"])
         #expect(csvRows(plain.stdout)[0]["gain"] == "1.0" && csvRows(plain.stdout)[0]["solved_param"] == nil)
+    }
+
+    /// The critical-initialization sweep: σw² = k per activation, σb² = 0, (q0, c0) = (1, 0.5).
+    @Test func gaussianSweepDefaults() throws {
+        let r = try MFSimProcess.run(["depth-sweep", "--model", "gaussian", "--layers", "200"])
+        #expect(r.status == 0 && r.stderr.isEmpty)
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 3 * 201)
+        #expect(csvRecords(r.stdout)[0] == ["activation", "layer", "q", "q12", "c", "act_mean", "act_var", "chi1", "chi_c"])
+        for row in rows { #expect(abs(Double(row["q"]!)! - 1) < 1e-14) }   // k preserves q0 = 1
+        let relu = rows.filter { $0["activation"] == "relu" }
+        #expect(relu.allSatisfy { $0["q"] == "1.0" && $0["chi1"] == "1.0" })
+        #expect(relu.first?["c"] == "0.5" && Double(relu.last!["c"]!)! > 0.99)
+    }
+
+    @Test func edgeAndPhase() throws {
+        let edge = try MFSimProcess.run(["edge", "--sigma-b2", "0.04"])
+        #expect(edge.status == 0)
+        let e = csvRows(edge.stdout)[0]
+        #expect(e["activation"] == "tanh" && abs(Double(e["sigma_w2"]!)!.squareRoot() - 1.3041458) < 5e-8)
+        let relu = try MFSimProcess.run(["edge", "--activation", "relu", "--sigma-b2", "0", "--sigma-b2", "0.1"])
+        #expect(relu.status == 0 && relu.stderr.hasPrefix("mfsim: warning: relu has no edge of chaos at sigma_b2 = 0.1"))
+        #expect(csvRows(relu.stdout).map { $0["sigma_w2"]! } == ["2.0", ""] && csvRows(relu.stdout)[0]["q_star"] == "")
+        // relu at (2, 0) is critical: depth scales are inf in CSV and null in JSON, not huge numbers.
+        let phase = try MFSimProcess.run(["phase", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0", "--format", "json"])
+        #expect(phase.status == 0)
+        #expect(phase.stdout.contains("\"xi_c\": null, \"phase\": \"critical\""))
+        let csv = try MFSimProcess.run(["phase", "--activation", "relu", "--activation", "tanh", "--sigma-w2", "2", "--sigma-w2", "3",
+                                        "--sigma-b2", "0:0.2:2"])
+        let rows = csvRows(csv.stdout)
+        #expect(rows.count == 8 && rows[0]["xi_c"] == "inf" && rows[0]["phase"] == "critical")
+        #expect(rows[2]["phase"] == "unbounded" && rows[2]["q_star"] == "inf" && rows[2]["chi1"] == "")
+        #expect(rows[6]["activation"] == "tanh" && rows[6]["sigma_w2"] == "3.0" && rows[6]["phase"] == "chaotic")
     }
 
     @Test func unknownSubcommand() throws {

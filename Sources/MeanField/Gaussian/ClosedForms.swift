@@ -127,7 +127,7 @@ extension PiecewiseForm {
                               variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
         guard case let .linear(b) = negative else { return nil }
         let a = positiveSlope, jump = a - b
-        let sd = (q1 * q2).squareRoot()
+        let sd = geometricMean(q1, q2)
         let c = max(-1, min(1, q12 / sd))
         let sine = ((1 - c) * (1 + c)).squareRoot()
         // φ = π − θ, computed directly (π − acos c loses digits as c → −1).
@@ -142,6 +142,16 @@ extension PiecewiseForm {
             return nil
         }
     }
+}
+
+/// `√(q1 q2)`, the denominator of a correlation: exactly q for equal variances, one rounding when
+/// the product is a normal number, and `√q1 √q2` when it would overflow or underflow (q ~ 1e154 in an
+/// exploding sweep).
+@inline(__always)
+func geometricMean(_ q1: Double, _ q2: Double) -> Double {
+    if q1 == q2 { return q1 }
+    let product = q1 * q2
+    return product.isNormal ? product.squareRoot() : q1.squareRoot() * q2.squareRoot()
 }
 
 /// `sin φ − φ cos φ`, relatively accurate for every φ in [0, π]:
@@ -212,7 +222,7 @@ extension Activation {
         guard family == .erf else { return nil }
         switch (i, j) {
         case (.value, .value):
-            let ratio = 2 * q12 / ((1 + 2 * q1) * (1 + 2 * q2)).squareRoot()
+            let ratio = 2 * q12 / geometricMean(1 + 2 * q1, 1 + 2 * q2)
             return 2 / Double.pi * asin(max(-1, min(1, ratio)))
         case (.first, .first):
             return 4 / Double.pi / ((1 + 2 * q1) * (1 + 2 * q2) - 4 * q12 * q12).squareRoot()

@@ -130,7 +130,7 @@ public enum Gaussian {
         let s1 = q1.squareRoot(), s2 = q2.squareRoot()
         // One rounding (q12/√(q1 q2)), as in the closed forms: near |c| = 1 the kernels of kinked
         // derivatives have slope ~1/√(1 − c²), so both paths must see the same c.
-        let c = max(-1, min(1, q12 / (q1 * q2).squareRoot()))
+        let c = max(-1, min(1, q12 / geometricMean(q1, q2)))
         let r = ((1 - c) * (1 + c)).squareRoot()
         if r == 0 {
             // u2 = c·(s2/s1)·u1 exactly.
