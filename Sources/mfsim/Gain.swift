@@ -9,29 +9,52 @@ struct Gain: ParsableCommand {
             For inputs of variance q: second_moment = E[phi(sqrt(q) z)^2]; weight_variance_factor k = q/second_moment \
             keeps the pre-activation variance at q (at q = 1, k = 1/E[phi(z)^2]: relu 2, elu 1.5505188080679272); \
             std_gain = sqrt(k) is what PyTorch's calculate_gain means; nf_gamma = sqrt(q/Var[phi(sqrt(q) z)]) is the \
-            NFNets constant (1/std(phi(z)) at q = 1). For elu, second_moment/q tends to 1 as q -> 0 and to 1/2 as q -> inf.
+            NFNets constant (1/std(phi(z)) at q = 1). For elu, second_moment/q tends to 1 as q -> 0 and to 1/2 as q -> inf. \
+            With --sigma-b2, also critical_sigma_w2: the edge-of-chaos weight variance for that bias variance \
+            (see 'mfsim edge'; empty, with a warning, where there is none).
             """)
 
     @OptionGroup var activations: CatalogueActivationOptions
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Variance q > 0 of the inputs: a number or START:STOP:COUNT (repeatable; default 1).", valueName: "Q"))
     var variance: [String] = []
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional,
+            help: "Bias variance sigma_b2 >= 0: adds critical_sigma_w2, the edge-of-chaos sigma_w2 (Schoenholz et al. 2017).")
+    var sigmaB2: Real?
     @OptionGroup var output: OutputOptions
 
-    func validate() throws { _ = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 } }
+    func validate() throws {
+        _ = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
+    }
 
     func run() throws {
         let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
         let list = try activations.activations()
-        var table = Table(columns: ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"],
-                          meta: MeanFieldVersion.meta(subcommand: "gain", [
-                              ("activation", .text(list.map(\.spec).joined(separator: " "))),
-                              ("variance", .text(variances.map(formatNumber).joined(separator: " ")))]))
-        for a in list {
+        var columns = ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"]
+        if sigmaB2 != nil { columns.append("critical_sigma_w2") }
+        var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "gain", [
+            ("activation", .text(list.map(\.spec).joined(separator: " "))),
+            ("variance", .text(variances.map(formatNumber).joined(separator: " "))),
+            ("sigma_b2", sigmaB2.map { .number($0.value) } ?? .missing)]))
+        var critical: [Cell] = []
+        if let b = sigmaB2?.value {
+            let edges = concurrentMap(list) { a -> Result<Double, SignalPropagationError> in
+                do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b).sigmaW2) } catch { return .failure(error) }
+            }
+            for (a, edge) in zip(list, edges) {
+                switch edge {
+                case let .success(sigmaW2): critical.append(.number(sigmaW2))
+                case let .failure(.noEdge(message)): warn(message); critical.append(.missing)
+                case let .failure(error): throw CommandError.noSolution("\(a.spec): \(error)")
+                }
+            }
+        }
+        for (index, a) in list.enumerated() {
             for q in variances {
                 let g = Slopes.initializationGain(a, variance: q)
                 table.append([.text(a.spec), .number(q), .number(g.secondMoment), .number(g.weightVarianceFactor),
-                              .number(g.standardDeviationGain), .number(g.nfGamma)])
+                              .number(g.standardDeviationGain), .number(g.nfGamma)] + (critical.isEmpty ? [] : [critical[index]]))
             }
         }
         try output.emit(table)

@@ -211,6 +211,7 @@ struct CommandLineTests {
         (["gain", "--variance", "inf"], "inf", 64),
         (["gain", "--activation", "tanh:alpha=1"], "alpha", 64),
         (["rnn-gain", "--norm", "-1"], "-1", 64),
+        (["gain", "--sigma-b2", "-1"], "-1", 64),
         (["rnn-gain", "--activation", "relu", "--solve-for", "alpha"], "alpha", 64),
         (["rnn-gain", "--activation", "celu", "--norm", "3", "--solve-for", "alpha"], "alpha", 65),
     ])
@@ -238,6 +239,17 @@ struct CommandLineTests {
         #expect(rows.first { $0["activation"] == "relu" }?["weight_variance_factor"] == "2.0")
         let elu = Double(rows.first { $0["activation"] == "elu:alpha=1" }!["weight_variance_factor"]!)!
         #expect(abs(elu / 1.550518808067927210923345 - 1) < 4e-16)
+    }
+
+    /// gain --sigma-b2: the edge-of-chaos σw² beside the gains (tanh at σb² = 0.04: 1.3041458²).
+    @Test func gainWithCriticalSigmaW2() throws {
+        let r = try MFSimProcess.run(["gain", "--activation", "tanh", "--activation", "relu", "--sigma-b2", "0.04"])
+        #expect(r.status == 0 && r.stderr.hasPrefix("mfsim: warning: relu has no edge of chaos"))
+        let rows = csvRows(r.stdout)
+        #expect(abs(Double(rows[0]["critical_sigma_w2"]!)!.squareRoot() - 1.3041458) < 5e-8)
+        #expect(rows[1]["critical_sigma_w2"] == "")
+        let relu0 = try MFSimProcess.run(["gain", "--activation", "relu", "--sigma-b2", "0"])
+        #expect(csvRows(relu0.stdout)[0]["critical_sigma_w2"] == "2.0")
     }
 
     @Test func slopesOverARangeWithNegativeMean() throws {
