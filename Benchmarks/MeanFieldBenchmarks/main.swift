@@ -1,8 +1,68 @@
+// Performance figures for MeanField (not part of `swift test`): `make bench`.
+// Prints expectations per second for 1D and 2D Gaussian expectations per activation, with the
+// achieved error against closed forms, and the Model A solver and sweep timings. Record the
+// output in docs/BENCHMARKS.md with the machine and the date.
+import Foundation
 import MeanField
+
 let clock = ContinuousClock()
-let tanh = try! Activation(spec: "tanh")
-let n = Int(CommandLine.arguments.dropFirst().first ?? "200")!
-let ws = (0..<n).map { 0.5 + 3.5 * Double($0) / Double(n - 1) }, bs = (0..<n).map { 0.5 * Double($0) / Double(n - 1) }
-let t0 = clock.now
-let pts = try! SignalPropagation.phaseDiagram(tanh, sigmaW2s: ws, sigmaB2s: bs)
-print("\(n)x\(n) tanh:", clock.now - t0, pts.filter { $0.phase == .chaotic }.count)
+
+/// Runs `body` repeatedly for at least `minimum` seconds; returns seconds per call.
+func measure(minimum: Double = 0.3, _ body: () -> Void) -> Double {
+    body()   // warm-up
+    var calls = 0
+    let start = clock.now
+    var elapsed = 0.0
+    repeat {
+        body()
+        calls += 1
+        let d = clock.now - start
+        elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    } while elapsed < minimum
+    return elapsed / Double(calls)
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func sci(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
+func rate(_ seconds: Double) -> String { String(format: "%.0f", 1 / seconds) }
+
+let specs = ["relu", "leaky_relu:slope=0.2", "elu", "selu", "celu:alpha=0.5", "gelu", "silu", "softplus", "tanh", "erf", "sigmoid"]
+let activations = specs.map { try! Activation(spec: $0) }
+
+print("# 1D: E[phi(m + sqrt(q) z)^2], q = 1, m = 0.3")
+print(pad("activation", 22), pad("closed/s", 12), pad("quadrature/s", 14), pad("evals", 7), "|quad - closed|/closed")
+for a in activations {
+    let closed = Gaussian.expectation(of: .secondMoment, a, mean: 0.3, variance: 1)
+    let quad = Gaussian.expectation(of: .secondMoment, a, mean: 0.3, variance: 1, strategy: .quadrature)
+    let tClosed = closed.method == .closedForm
+        ? measure { _ = Gaussian.expectation(of: .secondMoment, a, mean: 0.3, variance: 1) } : .nan
+    let tQuad = measure { _ = Gaussian.expectation(of: .secondMoment, a, mean: 0.3, variance: 1, strategy: .quadrature) }
+    let error = closed.method == .closedForm ? sci(abs(quad.value - closed.value) / abs(closed.value)) : "(no closed form)"
+    print(pad(a.spec.count > 20 ? String(a.spec.prefix(20)) : a.spec, 22), pad(tClosed.isNaN ? "-" : rate(tClosed), 12),
+          pad(rate(tQuad), 14), pad(String(quad.evaluations), 7), error)
+}
+
+print("\n# 2D: E[phi(u) phi(v)], q1 = q2 = 1, c = 0.5 and c = 0.999")
+print("# automatic: closed form, or semi-closed (closed-form inner, one quadrature); nested: fully numerical")
+print(pad("activation", 22), pad("c", 7), pad("automatic/s", 12), pad("(how)", 12), pad("nested/s", 10), pad("evals", 9), "|nested - automatic|/automatic")
+for a in activations {
+    for c in [0.5, 0.999] {
+        let automatic = Gaussian.expectation2D(.value, .value, a, variance1: 1, covariance: c, variance2: 1)
+        let quad = Gaussian.expectation2D(.value, .value, a, variance1: 1, covariance: c, variance2: 1, strategy: .quadrature)
+        let tAutomatic = measure { _ = Gaussian.expectation2D(.value, .value, a, variance1: 1, covariance: c, variance2: 1) }
+        let tQuad = measure(minimum: 0.2) { _ = Gaussian.expectation2D(.value, .value, a, variance1: 1, covariance: c, variance2: 1, strategy: .quadrature) }
+        let how = automatic.method == .closedForm ? "closed" : (automatic.evaluations < quad.evaluations / 10 ? "semi-closed" : "nested")
+        print(pad(a.spec.count > 20 ? String(a.spec.prefix(20)) : a.spec, 22), pad(String(c), 7), pad(rate(tAutomatic), 12), pad(how, 12),
+              pad(rate(tQuad), 10), pad(String(quad.evaluations), 9), sci(abs(quad.value - automatic.value) / abs(automatic.value)))
+    }
+}
+
+print("\n# Model A (in process)")
+let tFixed = measure { _ = try! SelfNormalizing.snnFixedPoint() }
+print("snnFixedPoint (0, 1):", String(format: "%.1f us", tFixed * 1e6))
+let tSweep = measure {
+    for spec in ["elu", "selu", "relu"] { _ = SelfNormalizing.depthSweep(try! Activation(spec: spec), from: MeanVariance(mean: 0, variance: 1), layers: 200) }
+}
+print("depth-sweep elu+selu+relu, 200 layers:", String(format: "%.1f us", tSweep * 1e6))
+let tDomain = measure(minimum: 0.5) { _ = SelfNormalizing.domainCheck(activation: try! Activation(spec: "selu")) }
+print("Theorem-1 domain check (11^4 grid + refinement):", String(format: "%.1f ms", tDomain * 1e3))

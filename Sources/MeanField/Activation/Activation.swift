@@ -272,6 +272,17 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Distance from the real axis of the nearest complex singularity of φ (tanh: poles at ±iπ/2;
+    /// sigmoid, silu, softplus: ±iπ); nil for entire functions and kinked ones. The Hermite
+    /// coefficients of φ(√q z) decay at a rate set by this distance over √q.
+    var poleDistance: Double? {
+        switch family {
+        case .tanh: return Double.pi / 2
+        case .sigmoid, .silu, .softplus: return Double.pi
+        default: return nil
+        }
+    }
+
     /// `φ(x) = a·x` for x > 0 and `b·x` or `A(e^(kx) − 1)` for x ≤ 0: the families whose
     /// Gaussian moments have closed forms via erfc.
     var piecewiseForm: PiecewiseForm? {

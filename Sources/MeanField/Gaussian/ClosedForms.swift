@@ -41,8 +41,14 @@ struct HalfLineMoments {
     init(mean m: Double, variance q: Double) {
         mean = m; variance = q; sd = q.squareRoot()
         let t = m / sd
-        positiveProbability = standardNormalCDF(t)
-        negativeProbability = standardNormalCDF(-t)
+        // One erfc: the smaller tail directly, the larger as 1 − it (relatively accurate, ≥ 1/2).
+        if t >= 0 {
+            negativeProbability = standardNormalCDF(-t)
+            positiveProbability = 1 - negativeProbability
+        } else {
+            positiveProbability = standardNormalCDF(t)
+            negativeProbability = 1 - positiveProbability
+        }
         density = standardNormalDensity(t)
     }
 
@@ -83,6 +89,25 @@ extension PiecewiseForm {
             case .first: return (0, 0, a * k)
             case .second: return (0, 0, a * k * k)
             }
+        }
+    }
+
+    /// `E[φ^(i)(X)]`, `X ~ N(m, q)`, q > 0: the single-factor case of
+    /// ``expectation(_:_:mean:variance:)`` without its product bookkeeping (it is the inner integral
+    /// of the semi-closed 2D path, evaluated hundreds of times per expectation).
+    func singleExpectation(_ i: DerivativeOrder, mean: Double, variance: Double) -> Double {
+        let h = HalfLineMoments(mean: mean, variance: variance)
+        let a = positiveSlope
+        switch (negative, i) {
+        case let (.linear(b), .value): return a * h.firstPositive + b * h.firstNegative
+        case let (.linear(b), .first): return a * h.positiveProbability + b * h.negativeProbability
+        case (.linear, .second): return 0
+        case let (.exponential(amplitude, k), .value):
+            return a * h.firstPositive + amplitude * (h.exponentialNegative(rate: k) - h.negativeProbability)
+        case let (.exponential(amplitude, k), .first):
+            return a * h.positiveProbability + amplitude * k * h.exponentialNegative(rate: k)
+        case let (.exponential(amplitude, k), .second):
+            return amplitude * k * k * h.exponentialNegative(rate: k)
         }
     }
 
@@ -185,7 +210,9 @@ extension Activation {
     ///
     /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
     func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double) -> Double? {
-        if let form = piecewiseForm { return form.expectation(i, j, mean: m, variance: q) }
+        if let form = piecewiseForm {
+            return j == nil ? form.singleExpectation(i, mean: m, variance: q) : form.expectation(i, j, mean: m, variance: q)
+        }
         switch (family, i, j) {
         case (.erf, .value, nil):
             return Foundation.erf(m / (1 + 2 * q).squareRoot())

@@ -93,18 +93,18 @@ public enum SignalPropagation {
                                   layers: Int) -> (rows: [SignalPropagationRow], firstNonFiniteLayer: Int?) {
         var rows: [SignalPropagationRow] = []
         var q = q0, c = max(-1, min(1, c0)), q12 = c * q0
+        var kernels = CorrelationKernels(activation, variance: q)
         for layer in 0...layers {
             if layer > 0 {
                 // The previous row's kernels drive this layer's maps.
-                let kernels = CorrelationKernels(activation, variance: q)
                 let nextQ = weights.sigmaW2 * kernels.kernel(1) + weights.sigmaB2
                 let nextQ12 = c == 1 ? nextQ : weights.sigmaW2 * kernels.kernel(c) + weights.sigmaB2
                 q = nextQ
                 q12 = nextQ12
                 c = q == 0 ? 1 : max(-1, min(1, q12 / q))
+                guard q.isFinite, q12.isFinite else { return (rows, layer) }
+                kernels = CorrelationKernels(activation, variance: q)
             }
-            guard q.isFinite, q12.isFinite else { return (rows, layer) }
-            let kernels = CorrelationKernels(activation, variance: q)
             let mean = Gaussian.expectation(of: .mean, activation, variance: q).value
             let row = SignalPropagationRow(
                 layer: layer, q: q, q12: q12, c: c, activationMean: mean,
@@ -209,10 +209,23 @@ public enum SignalPropagation {
     /// `G(c) = ρ(c) − c` has G(−1) ≥ 0 (Cauchy–Schwarz) and `G ≈ (χ₁ − 1)(c − 1) < 0` just
     /// below 1; a scan from −1 upwards (steps of 1/8, then 1 − 2⁻ʲ) finds the first + → − sign
     /// change, and Brent's method refines it.
+    ///
+    /// Since `q* = σw² K(1) + σb²` at the fixed point, G is evaluated as
+    /// ```
+    /// G(c) = (1 − c) − σw² (K(1) − K(c)) / q*
+    /// ```
+    /// for c ≥ 1/2, with the deficit `K(1) − K(c)` free of cancellation
+    /// (``CorrelationKernels/kernelDeficit(_:)``); below 1/2 directly (so an odd φ without bias keeps
+    /// c* = 0 exactly).
+    /// Near the edge of chaos G'(c*) = χ_c − 1 → 0, so an absolute error ε in G moves c* by
+    /// ε/(1 − χ_c): this form keeps ε relative to 1 − c instead of to K.
     public static func correlationFixedPoint(_ kernels: CorrelationKernels, qStar: Double, chi1: Double,
                                              weights: GaussianWeights) throws(SignalPropagationError) -> Double {
         guard chi1 > 1, qStar > 0 else { return 1 }
-        func g(_ c: Double) -> Double { (weights.sigmaW2 * kernels.kernel(c) + weights.sigmaB2) / qStar - c }
+        func g(_ c: Double) -> Double {
+            c >= 0.5 ? (1 - c) - weights.sigmaW2 * kernels.kernelDeficit(c) / qStar
+                     : (weights.sigmaW2 * kernels.kernel(c) + weights.sigmaB2) / qStar - c
+        }
         let grid = stride(from: -1.0, to: 1.0, by: 0.125).map { $0 } + (4...52).map { 1 - pow(2, -Double($0)) }
         var previous = (c: grid[0], g: g(grid[0]))
         for c in grid.dropFirst() {
@@ -252,7 +265,11 @@ public enum SignalPropagation {
             return PhasePoint(qStar: .infinity, chi1: nil, cStar: nil, xiQ: nil, xiC: nil, phase: .unbounded)
         }
         let q = evaluationVariance(qStar, activation)
-        let slopeSquared = Gaussian.expectation(of: .slopeSquared, activation, variance: q).value
+        // Gauss–Hermite where its analytic error bound is below 1e-16, the exact engine elsewhere.
+        func moment(_ m: Moment) -> Double {
+            HermiteRule.smoothExpectation(m, activation, variance: q) ?? Gaussian.expectation(of: m, activation, variance: q).value
+        }
+        let slopeSquared = moment(.slopeSquared)
         let chi1 = weights.sigmaW2 * slopeSquared
         var cStar = 1.0, chiC = chi1
         if chi1 > 1, qStar > 0 {
@@ -262,7 +279,7 @@ public enum SignalPropagation {
             cStar = try correlationFixedPoint(kernels, qStar: qStar, chi1: chi1, weights: weights)
             chiC = weights.sigmaW2 * kernels.derivativeKernel(cStar)
         }
-        let chiQ = chi1 + weights.sigmaW2 * Gaussian.expectation(of: .curvatureTimesValue, activation, variance: q).value
+        let chiQ = chi1 + weights.sigmaW2 * moment(.curvatureTimesValue)
         func depth(_ chi: Double) -> Double { chi < 1 ? -1 / log(chi) : .infinity }
         let phase: Phase = chi1 < 1 ? .ordered : (chi1 > 1 ? .chaotic : .critical)
         return PhasePoint(qStar: qStar, chi1: chi1, cStar: cStar, xiQ: depth(chiQ), xiC: depth(chiC), phase: phase)

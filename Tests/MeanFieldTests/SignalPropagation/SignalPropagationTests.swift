@@ -138,6 +138,24 @@ struct SignalPropagationTests {
         #expect(DualKernel(activation("elu"), variance: 1) == nil)   // kinked: not offered
     }
 
+    /// The Gauss–Hermite path is used only where its analytic error bound is below 1e-16: check it
+    /// against the exact engine across that whole range (up to q = 0.748 × pole distance²; at twice
+    /// that the derivative moments of tanh were off by 6e-11, which is why the range stops there).
+    @Test(arguments: ["tanh", "sigmoid", "silu", "softplus"])
+    func smoothExpectationWithinItsRange(spec: String) throws {
+        let a = activation(spec)
+        let limit = 0.748 * a.poleDistance! * a.poleDistance!
+        for q in [1e-4, 0.1, 0.5, 1, limit / 2, limit] {
+            for m in [Moment.secondMoment, .slopeSquared, .curvatureTimesValue, .mean] {
+                let fast = try #require(HermiteRule.smoothExpectation(m, a, variance: q))
+                let exact = Gaussian.expectation(of: m, a, variance: q).value
+                expectClose(fast, exact, .spec, "\(spec) \(m) q \(q)")
+            }
+        }
+        #expect(HermiteRule.smoothExpectation(.slopeSquared, a, variance: limit * 1.01) == nil)
+        #expect(HermiteRule.smoothExpectation(.slopeSquared, activation("elu"), variance: 1) == nil)
+    }
+
     /// The grid is the same numbers, in σw²-major order, as the points one at a time.
     @Test func phaseDiagramMatchesPoints() throws {
         let a = activation("tanh"), ws = [0.7, 1.9, 3.1], bs = [0.0, 0.2]
