@@ -66,3 +66,21 @@ let tSweep = measure {
 print("depth-sweep elu+selu+relu, 200 layers:", String(format: "%.1f us", tSweep * 1e6))
 let tDomain = measure(minimum: 0.5) { _ = SelfNormalizing.domainCheck(activation: try! Activation(spec: "selu")) }
 print("Theorem-1 domain check (11^4 grid + refinement):", String(format: "%.1f ms", tDomain * 1e3))
+
+print("\n# Model B (in process)")
+let critical = ["elu", "selu", "relu"].map { try! Activation(spec: $0) }
+let tGaussian = measure {
+    for a in critical {
+        _ = SignalPropagation.depthSweep(a, q0: 1, c0: 0.5, weights: GaussianWeights(sigmaW2: Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: 0), layers: 200)
+    }
+}
+print("gaussian depth sweep elu+selu+relu, 200 layers (one core):", String(format: "%.1f ms", tGaussian * 1e3))
+let tanhActivation = try! Activation(spec: "tanh")
+let tEdge = measure { _ = try! SignalPropagation.edgeOfChaos(tanhActivation, sigmaB2: 0.04) }
+print("edge of chaos, tanh, sigma_b2 = 0.04:", String(format: "%.2f ms", tEdge * 1e3))
+let tDual = measure { _ = DualKernel(tanhActivation, variance: 1) }
+let tDual3 = measure { _ = DualKernel(tanhActivation, variance: 3.5) }
+print("tanh dual kernel build: q = 1", String(format: "%.0f us", tDual * 1e6), "; q = 3.5", String(format: "%.0f us", tDual3 * 1e6))
+let grid = (0..<200).map { 0.5 + 3.5 * Double($0) / 199 }, biases = (0..<200).map { 0.5 * Double($0) / 199 }
+let tPhase = measure(minimum: 0.1) { _ = try! SignalPropagation.phaseDiagram(tanhActivation, sigmaW2s: grid, sigmaB2s: biases) }
+print("phase diagram tanh 200 x 200 (both cores):", String(format: "%.2f s", tPhase))
