@@ -1,10 +1,10 @@
 import Foundation
 
-/// λ01 of [Klambauer et al. 2017], eq. (14): the SELU scale that makes (0, 1) a fixed point.
+/// λ01 of [Klambauer et al. 2017] (§3): the SELU scale that makes (0, 1) a fixed point.
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public let selfNormalizingLambda01 = 1.0507009873554804934193349852946
-/// α01 of [Klambauer et al. 2017], eq. (14): the SELU saturation that makes (0, 1) a fixed point.
+/// α01 of [Klambauer et al. 2017] (§3): the SELU saturation that makes (0, 1) a fixed point.
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public let selfNormalizingAlpha01 = 1.6732632423543772848170429916717

@@ -7,11 +7,11 @@ public struct SNNFixedPoint: Sendable, Hashable {
     public let target: MeanVariance
     /// The weight moments `(ω, τ)` the map was solved for.
     public let weights: WeightMoments
-    /// `λ` of [Klambauer et al. 2017], eq. (2).
+    /// `λ` of [Klambauer et al. 2017] (the SELU definition, §3).
     ///
     /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
     public let lambda: Double
-    /// `α` of [Klambauer et al. 2017], eq. (2).
+    /// `α` of [Klambauer et al. 2017] (the SELU definition, §3).
     ///
     /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
     public let alpha: Double
@@ -69,7 +69,7 @@ public struct AlphaDropout: Sendable, Hashable {
 
 extension SelfNormalizing {
     /// Solves for the SELU `(λ, α)` with `g(μ, ν) = (μ, ν)` at the target, for weights `(ω, τ)`
-    /// ([Klambauer et al. 2017], §3, eq. 4–5; defaults give λ01, α01 of eq. 14).
+    /// ([Klambauer et al. 2017], §3; defaults give the paper's λ01, α01).
     ///
     /// selu = λ·elu_α, so with `X ~ N(μω, ντ)`, `M(α) = E[elu_α(X)]`, `S(α) = E[elu_α(X)²]`:
     /// ```

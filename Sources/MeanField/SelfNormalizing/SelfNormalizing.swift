@@ -92,12 +92,12 @@ public enum FixedPointError: Error, Sendable, CustomStringConvertible {
 /// The pre-activation of a unit whose inputs have mean `μ` and variance `ν` is
 /// `z ~ N(μω, ντ)`, and
 /// ```
-/// g(μ, ν) = (E[φ(z)], Var[φ(z)]) = (μ̃, ν̃)           (eq. 3–5)
+/// g(μ, ν) = (E[φ(z)], Var[φ(z)]) = (μ̃, ν̃)           (§3)
 /// ```
 ///
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 public enum SelfNormalizing {
-    /// `g(μ, ν)`: mean and variance of `φ(z)`, `z ~ N(μω, ντ)` (eq. 3–5). Closed forms for the
+    /// `g(μ, ν)`: mean and variance of `φ(z)`, `z ~ N(μω, ντ)` (§3). Closed forms for the
     /// piecewise families, exact quadrature otherwise.
     public static func meanVarianceMap(_ activation: Activation, _ input: MeanVariance,
                                        weights: WeightMoments = .normalized) -> MeanVariance {
@@ -107,7 +107,7 @@ public enum SelfNormalizing {
         return MeanVariance(mean: mean, variance: max(0, second - mean * mean))
     }
 
-    /// The Jacobian `J[a][b] = ∂g_a/∂x_b` of the map at `x = (μ, ν)` (eq. 5's `J`), exactly.
+    /// The Jacobian `J[a][b] = ∂g_a/∂x_b` of the map at `x = (μ, ν)` (the Jacobian of §3 and Theorem 1), exactly.
     ///
     /// With `X ~ N(m, q)`, `m = μω`, `q = ντ`, Gaussian integration by parts and the heat
     /// equation `∂_q E[f(X)] = ½ E[f''(X)]` (f'' distributional) give

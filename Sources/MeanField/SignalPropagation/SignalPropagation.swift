@@ -67,22 +67,22 @@ public enum SignalPropagationError: Error, Sendable, CustomStringConvertible {
 /// ([Poole et al. 2016]; [Schoenholz et al. 2017]).
 ///
 /// ```
-/// q_l   = σw² E[φ(√q_{l−1} z)²] + σb²                                  (Poole eq. 3)
-/// q12_l = σw² E[φ(u1) φ(u2)] + σb²,  (u1, u2) ~ N(0, [[q, q12], [q12, q]])_{l−1}   (Poole eq. 5)
+/// q_l   = σw² E[φ(√q_{l−1} z)²] + σb²                                  (Poole et al., length map)
+/// q12_l = σw² E[φ(u1) φ(u2)] + σb²,  (u1, u2) ~ N(0, [[q, q12], [q12, q]])_{l−1}   (Poole et al., covariance map)
 /// c_l   = q12_l / q_l
-/// χ₁    = σw² E[φ'(√q z)²],  χ_c = σw² E[φ'(u1) φ'(u2)]                 (Poole eq. 7; Schoenholz eq. 8)
-/// ξ_q   = −1/log(χ₁ + σw² E[φ''φ]),  ξ_c = −1/log χ_c(q*, c*)           (Schoenholz eq. 6, 9)
+/// χ₁    = σw² E[φ'(√q z)²],  χ_c = σw² E[φ'(u1) φ'(u2)]                 (Poole et al.; Schoenholz et al.)
+/// ξ_q   = −1/log(χ₁ + σw² E[φ''φ]),  ξ_c = −1/log χ_c(q*, c*)           (Schoenholz et al., depth scales)
 /// ```
 ///
 /// [Poole et al. 2016]: https://arxiv.org/abs/1606.05340
 /// [Schoenholz et al. 2017]: https://arxiv.org/abs/1611.01232
 public enum SignalPropagation {
-    /// The length map `σw² E_q[φ²] + σb²` (Poole et al. 2016, eq. 3).
+    /// The length map `σw² E_q[φ²] + σb²` (Poole et al. 2016, §2).
     public static func lengthMap(_ activation: Activation, variance q: Double, weights: GaussianWeights) -> Double {
         weights.sigmaW2 * Gaussian.expectation(of: .secondMoment, activation, variance: q).value + weights.sigmaB2
     }
 
-    /// `χ₁(q) = σw² E_q[φ'²]` (Poole et al. 2016, eq. 7).
+    /// `χ₁(q) = σw² E_q[φ'²]` (Poole et al. 2016, §2).
     public static func chi1(_ activation: Activation, variance q: Double, sigmaW2: Double) -> Double {
         sigmaW2 * Gaussian.expectation(of: .slopeSquared, activation, variance: q).value
     }
