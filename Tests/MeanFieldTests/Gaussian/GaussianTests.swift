@@ -18,7 +18,7 @@ struct OneDimensionalTests {
         expectClose(1 / e.value, 1.550518808067927210923345, .relative(4e-16))
     }
 
-    /// λ01, α01 are defined by E[selu(z)] = 0 and E[selu(z)²] = 1 (Klambauer et al. 2017, eq. 14).
+    /// λ01, α01 are defined by E[selu(z)] = 0 and E[selu(z)²] = 1 (Klambauer et al. 2017, §3).
     @Test(arguments: [Gaussian.Strategy.automatic, .quadrature])
     func seluIsNormalizedAtUnitVariance(strategy: Gaussian.Strategy) {
         let selu = activation("selu")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Model A: SNN mean/variance map and fixed point")
 struct SelfNormalizingTests {
-    /// λ01, α01 (Klambauer et al. 2017, eq. 14; the 32-digit values of SPEC §1.1).
+    /// λ01, α01 (Klambauer et al. 2017, §3; the 32-digit values of SPEC §1.1).
     @Test func defaultTargetGivesLambda01Alpha01() throws {
         let fp = try SelfNormalizing.snnFixedPoint()
         expectClose(fp.lambda, 1.0507009873554804934193349852946, .relative(1e-13))
@@ -12,7 +12,7 @@ struct SelfNormalizingTests {
         #expect(fp.residual <= 1e-15)
     }
 
-    /// Jacobian at (0, 1), ω = 0, τ = 1 (issue #3; Klambauer et al. 2017, eq. 16–17:
+    /// Jacobian at (0, 1), ω = 0, τ = 1 (issue #3; Klambauer et al. 2017, §3:
     /// J = [[0, 0.0888], [0, 0.7826]], spectral norm 0.7877).
     @Test func jacobianAtTheFixedPoint() throws {
         let fp = try SelfNormalizing.snnFixedPoint()
