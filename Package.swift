@@ -31,7 +31,8 @@ let package = Package(
             dependencies: ["MeanField"],
             path: "Benchmarks/MeanFieldBenchmarks"
         ),
-        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField"]),
+        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField"],
+                    exclude: ["Reference/make_references.py", "Reference/make_references_2d.py"]),
         .testTarget(name: "mfsimTests", dependencies: ["mfsim"]),
     ]
 )
