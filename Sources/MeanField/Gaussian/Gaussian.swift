@@ -194,14 +194,13 @@ public enum Gaussian {
             if let value = activation.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) {
                 return .closedForm(value)
             }
-            // One closed-form factor: integrate it analytically as the inner integral.
-            if activation.closedFormExpectation(j, nil, mean: 0, variance: 1) != nil {
-                return expectation2D(activation.kinkedFunction(i), activation.kinkedFunction(j), variance1: q1, covariance: q12,
-                                     variance2: q2, refinement: 0) { m, q in activation.closedFormExpectation(j, nil, mean: m, variance: q)! }
-            }
-            if activation.closedFormExpectation(i, nil, mean: 0, variance: 1) != nil {
-                return expectation2D(activation.kinkedFunction(j), activation.kinkedFunction(i), variance1: q2, covariance: q12,
-                                     variance2: q1, refinement: 0) { m, q in activation.closedFormExpectation(i, nil, mean: m, variance: q)! }
+            // One closed-form factor (either one): integrate it analytically as the inner integral.
+            for (outer, inner, outerVariance, innerVariance) in [(i, j, q1, q2), (j, i, q2, q1)]
+            where activation.closedFormExpectation(inner, nil, mean: 0, variance: 1) != nil {
+                return expectation2D(activation.kinkedFunction(outer), activation.kinkedFunction(inner), variance1: outerVariance,
+                                     covariance: q12, variance2: innerVariance, refinement: 0) { m, q in
+                    activation.closedFormExpectation(inner, nil, mean: m, variance: q)!
+                }
             }
         }
         return expectation2D(activation.kinkedFunction(i), activation.kinkedFunction(j),

@@ -141,7 +141,6 @@ enum GaussianMesh {
     /// (tanh at q = 1e4) or a kink is resolved without bisection.
     static func mesh(mean m: Double, scale s: Double, kinks: [Double], featureScale: Double?,
                      extra: [Double] = []) -> [Double] {
-        let z = halfWidth
         var points: [Double] = [-7.5, -4.5, -1.5, 1.5, 4.5, 7.5]
         for k in kinks { points.append((k - m) / s) }
         if let h = featureScale.map({ $0 / s }) {

@@ -13,7 +13,8 @@ struct HermiteRule: Sendable {
     }
 
     /// 400 points: exact for polynomials of degree ≤ 799; for a function analytic in the strip
-    /// |Im z| < d the error decays like exp(−2d√(2M)), below 1e-16 for d ≥ 0.9.
+    /// |Im z| < d the error decays like exp(−2d√(2M)) times a function-dependent constant (see
+    /// ``smoothExpectation(_:_:variance:)`` for where it was calibrated to stay below 3e-14).
     static let standard = HermiteRule(points: 400)
     /// 800 points, for the second tier of ``DualKernel`` (tanh's poles at ±iπ/(2√q) come closer
     /// as q grows).

@@ -145,51 +145,48 @@ public enum SignalPropagation {
         if weights.sigmaB2 == 0, activation(0) == 0, weights.sigmaW2 * originGain(activation) <= 1 { return 0 }
         let search = secondMomentSearch(activation)
         func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
-        // Bounded activations (|φ| ≤ 1): q* lies in [σb², σw² + σb²]; bracket it there directly.
+        var lower: Double, upper: Double
         if [.tanh, .erf, .sigmoid].contains(activation.family) {
-            let upper = weights.sigmaW2 + weights.sigmaB2
+            // Bounded activations (|φ| ≤ 1): q* lies in [σb², σw² + σb²]; bracket it there directly.
+            upper = weights.sigmaW2 + weights.sigmaB2
             // With σb² = 0 the origin is unstable here (checked above), so F > 0 just above 0.
-            var lower = weights.sigmaB2 > 0 ? weights.sigmaB2 : 1e-9 * upper
+            lower = weights.sigmaB2 > 0 ? weights.sigmaB2 : 1e-9 * upper
             while f(lower) <= 0 && weights.sigmaB2 == 0 && lower > 1e-300 { lower *= 1e-3 }
             if f(lower) == 0 { return verified(lower) }
             if f(upper) == 0 { return verified(upper) }
-            do {
-                return verified(try GSL.brentRoot(bracket: lower, upper, absoluteTolerance: 0, relativeTolerance: 1e-15, f).root)
-            } catch {
-                throw .notConverged("q*: \(error)")
+        } else {
+            // A few map iterations locate the basin; the bracket then grows geometrically around it.
+            var q = max(1, weights.sigmaB2)
+            for _ in 0..<6 {
+                let next = weights.sigmaW2 * search(q) + weights.sigmaB2
+                guard next.isFinite, next < 1e300 else { return .infinity }
+                if next < 1e-300 { return weights.sigmaB2 == 0 ? 0 : next }
+                if abs(next - q) <= 1e-3 * q { q = next; break }
+                q = next
+            }
+            lower = q
+            upper = q
+            let fq = f(q)
+            if fq == 0 { return verified(q) }
+            if fq > 0 {
+                repeat {
+                    lower = upper
+                    upper *= 2
+                    guard upper < 1e300, f(upper).isFinite else { return .infinity }
+                } while f(upper) > 0
+            } else {
+                repeat {
+                    upper = lower
+                    lower /= 2
+                    if lower < 1e-300 { return weights.sigmaB2 == 0 ? 0 : lower }
+                } while f(lower) < 0
             }
         }
-        var q = max(1, weights.sigmaB2)
-        for _ in 0..<6 {
-            let next = weights.sigmaW2 * search(q) + weights.sigmaB2
-            guard next.isFinite, next < 1e300 else { return .infinity }
-            if next < 1e-300 { return weights.sigmaB2 == 0 ? 0 : next }
-            if abs(next - q) <= 1e-3 * q { q = next; break }
-            q = next
-        }
-        var lower = q, upper = q
-        let fq = f(q)
-        if fq == 0 { return verified(q) }
-        if fq > 0 {
-            repeat {
-                lower = upper
-                upper *= 2
-                guard upper < 1e300, f(upper).isFinite else { return .infinity }
-            } while f(upper) > 0
-        } else {
-            repeat {
-                upper = lower
-                lower /= 2
-                if lower < 1e-300 { return weights.sigmaB2 == 0 ? 0 : lower }
-            } while f(lower) < 0
-        }
-        let root: Double
         do {
-            root = try GSL.brentRoot(bracket: lower, upper, absoluteTolerance: 0, relativeTolerance: 1e-15, f).root
+            return verified(try GSL.brentRoot(bracket: lower, upper, absoluteTolerance: 0, relativeTolerance: 1e-15, f).root)
         } catch {
             throw .notConverged("q*: \(error)")
         }
-        return verified(root)
 
         // The search may have used the Gauss–Hermite rule: check the root against the exact map and
         // re-solve with it in a tight bracket if the check fails.
