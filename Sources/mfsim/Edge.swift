@@ -35,19 +35,9 @@ struct Edge: ParsableCommand {
                               ("activation", .text(activations.map(\.spec).joined(separator: " "))),
                               ("sigma_b2", .text(biases.map(formatNumber).joined(separator: " ")))]))
         let jobs = activations.flatMap { a in biases.map { (a, $0) } }
-        let results = concurrentMap(jobs) { a, b -> Result<(sigmaW2: Double, qStar: Double?), SignalPropagationError> in
-            do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b)) } catch { return .failure(error) }
-        }
-        for ((a, b), result) in zip(jobs, results) {
-            switch result {
-            case let .success(edge):
-                table.append([.text(a.spec), .number(b), .number(edge.sigmaW2), edge.qStar.map { .number($0) } ?? .missing])
-            case let .failure(.noEdge(message)):
-                warn(message)
-                table.append([.text(a.spec), .number(b), .missing, .missing])
-            case let .failure(error):
-                throw CommandError.noSolution(error.description)
-            }
+        for ((a, b), edge) in zip(jobs, try edgesOfChaos(jobs)) {
+            table.append([.text(a.spec), .number(b), edge.map { .number($0.sigmaW2) } ?? .missing,
+                          edge?.qStar.map { .number($0) } ?? .missing])
         }
         try output.emit(table)
     }

@@ -37,19 +37,9 @@ struct Gain: ParsableCommand {
             ("activation", .text(list.map(\.spec).joined(separator: " "))),
             ("variance", .text(variances.map(formatNumber).joined(separator: " "))),
             ("sigma_b2", sigmaB2.map { .number($0.value) } ?? .missing)]))
-        var critical: [Cell] = []
-        if let b = sigmaB2?.value {
-            let edges = concurrentMap(list) { a -> Result<Double, SignalPropagationError> in
-                do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b).sigmaW2) } catch { return .failure(error) }
-            }
-            for (a, edge) in zip(list, edges) {
-                switch edge {
-                case let .success(sigmaW2): critical.append(.number(sigmaW2))
-                case let .failure(.noEdge(message)): warn(message); critical.append(.missing)
-                case let .failure(error): throw CommandError.noSolution("\(a.spec): \(error)")
-                }
-            }
-        }
+        let critical: [Cell] = try sigmaB2.map { b in
+            try edgesOfChaos(list.map { ($0, b.value) }).map { $0.map { .number($0.sigmaW2) } ?? .missing }
+        } ?? []
         for (index, a) in list.enumerated() {
             for q in variances {
                 let g = Slopes.initializationGain(a, variance: q)

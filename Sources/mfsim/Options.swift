@@ -147,3 +147,18 @@ func parseNumbers(_ items: [String], default defaults: [Double], option: String,
     return values
 }
 
+
+/// The edge of chaos for each (activation, σb²), on every core: nil where there is none (a warning
+/// names why, and the caller leaves the cells empty); a solver failure is an error (exit 65).
+func edgesOfChaos(_ jobs: [(Activation, Double)]) throws -> [(sigmaW2: Double, qStar: Double?)?] {
+    let results = concurrentMap(jobs) { a, b -> Result<(sigmaW2: Double, qStar: Double?), SignalPropagationError> in
+        do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b)) } catch { return .failure(error) }
+    }
+    return try zip(jobs, results).map { job, result in
+        switch result {
+        case let .success(edge): return edge
+        case let .failure(.noEdge(message)): warn(message); return nil
+        case let .failure(error): throw CommandError.noSolution("\(job.0.spec): \(error)")
+        }
+    }
+}
