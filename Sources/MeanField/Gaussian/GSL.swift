@@ -186,4 +186,20 @@ enum GSL {
         }
         return try outcome.get()
     }
+
+    // MARK: Linear algebra
+
+    /// The eigenvalues of a symmetric n × n matrix (row-major), ascending (`gsl_eigen_symm`,
+    /// Householder tridiagonalization and implicit QL).
+    static func symmetricEigenvalues(_ matrix: [Double], count n: Int) throws(GSLError) -> [Double] {
+        _ = errorHandlerOff
+        precondition(matrix.count == n * n && n >= 1)
+        guard let a = gsl_matrix_alloc(n, n), let values = gsl_vector_alloc(n), let workspace = gsl_eigen_symm_alloc(n) else {
+            throw GSLError(routine: "gsl_eigen_symm_alloc", status: Int32(GSL_ENOMEM), reason: "out of memory")
+        }
+        defer { gsl_matrix_free(a); gsl_vector_free(values); gsl_eigen_symm_free(workspace) }
+        for i in 0..<n { for j in 0..<n { gsl_matrix_set(a, i, j, matrix[i * n + j]) } }
+        try check(gsl_eigen_symm(a, values, workspace), "gsl_eigen_symm")
+        return (0..<n).map { gsl_vector_get(values, $0) }.sorted()
+    }
 }

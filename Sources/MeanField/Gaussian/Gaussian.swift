@@ -88,7 +88,7 @@ public enum Gaussian {
     /// `E[φ^(i)(X) · φ^(j)(X)]` (or `E[φ^(i)(X)]`), `X ~ N(m, q)`.
     public static func expectation(of moment: Moment, _ activation: Activation, mean m: Double = 0,
                                    variance q: Double, strategy: Strategy = .automatic) -> Expectation {
-        if strategy == .automatic, q > 0,
+        if strategy == .automatic, q > 0, activation.closedFormIsWellConditioned(moment, mean: m, variance: q),
            let value = activation.closedFormExpectation(moment.first, moment.second, mean: m, variance: q) {
             return .closedForm(value)
         }

@@ -59,6 +59,23 @@ struct OneDimensionalTests {
         }
     }
 
+    /// At small q the exponential side's closed form cancels (terms ~A²P₋, sum ~A²(k√q)²P₋); the
+    /// engine must keep *relative* accuracy there, since ratios such as c = q12/q are formed from
+    /// these moments. References: mpmath at 40 digits, tanh-sinh split at the kink,
+    /// `mp.quad(lambda z: f(s*z)**k * mp.npdf(z), [-15, -5, -1, 0, 1, 5, 15])` with
+    /// `f(x) = x if x > 0 else alpha*mp.expm1(x/alpha)` (celu; elu is alpha = 1), s = √q.
+    @Test(arguments: [
+        ("celu:alpha=2", 1e-6, 9.9960127636990334685e-7, 1.2496676262080461324e-7),
+        ("celu:alpha=2", 1e-3, 0.00098759997337085762721, 0.00012395645504088434778),
+        ("elu", 1e-6, 9.9920298964195792877e-7, 2.4986708171328044995e-7),
+        ("elu", 1e-3, 0.00097561907447316774646, 0.00024585644838359875458),
+    ])
+    func smallVarianceKeepsRelativeAccuracy(spec: String, q: Double, secondMoment: Double, mean: Double) {
+        let a = activation(spec)
+        expectClose(Gaussian.expectation(of: .secondMoment, a, variance: q).value, secondMoment, .relative(1e-13), "\(spec) q=\(q) E[φ²]")
+        expectClose(Gaussian.expectation(of: .mean, a, variance: q).value, mean, .relative(1e-13), "\(spec) q=\(q) E[φ]")
+    }
+
     @Test func expectationKnowsHowItWasObtained() {
         let closed = Gaussian.expectation(of: .secondMoment, activation("elu"), variance: 1)
         #expect(closed.method == .closedForm && closed.evaluations == 0 && closed.errorEstimate == 0)

@@ -1,0 +1,256 @@
+import Foundation
+
+/// One layer of the two-input NNGP/NTK recursion.
+public struct NeuralTangentRow: Sendable, Hashable {
+    /// The layer l ≥ 1.
+    public let layer: Int
+    /// The input correlation c0 this trajectory started from.
+    public let c0: Double
+    /// `Σˡ₁₁` (= `Σˡ₂₂`): the length map's q_l.
+    public let nngp11: Double
+    /// `Σˡ₁₂`.
+    public let nngp12: Double
+    /// `Θˡ₁₁` (= `Θˡ₂₂`).
+    public let ntk11: Double
+    /// `Θˡ₁₂`.
+    public let ntk12: Double
+}
+
+/// One layer of the NNGP and NTK Gram matrices of N inputs (row-major N × N, symmetric).
+public struct GramLayer: Sendable, Hashable {
+    public let layer: Int
+    public let nngp: [Double]
+    public let ntk: [Double]
+}
+
+/// How the per-layer kernels were evaluated (for benchmarks and tests).
+public enum KernelRoute: String, Sendable, Hashable {
+    /// A bivariate closed form (relu, leaky_relu, linear: arc-cosine; erf: arcsine).
+    case closedForm
+    /// A certified Hermite series of the dual activation (``DualKernel``).
+    case hermiteSeries
+    /// A Chebyshev series in θ = arccos c built from exact samples (``AngularKernels``).
+    case angularChebyshev
+    /// One exact 2D expectation per correlation.
+    case direct
+}
+
+/// The θ-Chebyshev series built so far (per variance), and the smallest variance at which a
+/// build failed.
+struct AngularCache {
+    var series: [Double: AngularKernels] = [:]
+    var failedFrom = Double.infinity
+}
+
+/// The NNGP and NTK of a deep fully connected network in neural-tangents' "ntk" parameterization
+/// ([Jacot et al. 2018]; [Lee et al. 2019]), SPEC §1.4. With `Σ⁰` the input kernel and, for
+/// l ≥ 1, expectations over `(u, v) ~ N(0, Σ^{l−1})`:
+/// ```
+/// Σˡ = σw² E[φ(u) φ(v)] + σb²
+/// Θ⁰ = Σ⁰,   Θˡ = Σˡ + σw² E[φ'(u) φ'(v)] Θ^{l−1}
+/// ```
+/// entry by entry (the diagonal entries use u = v).
+///
+/// [Jacot et al. 2018]: https://arxiv.org/abs/1806.07572
+/// [Lee et al. 2019]: https://arxiv.org/abs/1902.06720
+public enum NeuralTangents {
+    /// Above this many distinct correlations at one variance, the θ-Chebyshev series
+    /// (~130–260 exact samples for elu, selu, celu) is cheaper than direct evaluation (2 per c).
+    static let angularThreshold = 64
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for u, v of variance q at each correlation in `correlations`,
+    /// by the fastest exact route (``KernelRoute``); c = 1 gives exactly the 1D moments
+    /// `(E_q[φ²], E_q[φ'²])` that the length map uses, so a trajectory with c0 = 1 keeps
+    /// `Σ₁₂ = Σ₁₁` and `Θ₁₂ = Θ₁₁` bit for bit.
+    ///
+    /// `cache` keeps the θ-Chebyshev series per variance: a sweep whose q_l has converged (or is
+    /// constant, as at σw² = 1/E₁[φ²], σb² = 0, q0 = 1) builds it once. `interpolate: false` and
+    /// `strategy: .quadrature` force the direct and the nested-quadrature evaluation (cross-checks).
+    static func correlationKernels(_ activation: Activation, variance q: Double, correlations: [Double],
+                                   diagonal: (second: Double, slopeSquared: Double),
+                                   cache: inout AngularCache, interpolate: Bool = true,
+                                   strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
+        // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
+        let q = max(q, Double.leastNormalMagnitude)
+        let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
+        var route = KernelRoute.direct
+        var table: [Double: (Double, Double)] = [:]
+        if strategy == .automatic,
+           activation.closedFormBivariate(.value, .value, variance1: q, covariance: 0, variance2: q) != nil {
+            route = .closedForm
+            for c in interior {
+                table[c] = (activation.closedFormBivariate(.value, .value, variance1: q, covariance: c * q, variance2: q)!,
+                            activation.closedFormBivariate(.first, .first, variance1: q, covariance: c * q, variance2: q)!)
+            }
+        } else if strategy == .automatic, activation.kinks.isEmpty, !interior.isEmpty,
+                  let dual = DualKernel(activation, variance: q, relativeTolerance: 1e-13,
+                                        secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
+            route = .hermiteSeries
+            for c in interior {
+                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
+                table[c] = c == -1 ? directKernels(activation, q, c, strategy) : (dual.kernel(c), dual.derivativeKernel(c))
+            }
+        } else if strategy == .automatic, interpolate, interior.count >= angularThreshold, q < cache.failedFrom,
+                  let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
+            cache.series[q] = angular
+            route = .angularChebyshev
+            for c in interior { table[c] = (angular.kernel(c), angular.derivativeKernel(c)) }
+        } else {
+            // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
+            if strategy == .automatic, interpolate, interior.count >= angularThreshold, q < cache.failedFrom, cache.series[q] == nil {
+                cache.failedFrom = q
+            }
+            let values = concurrentMap(interior) { c in directKernels(activation, q, c, strategy) }
+            for (c, v) in zip(interior, values) { table[c] = v }
+        }
+        return (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : table[$0]! }, route)
+    }
+
+    private static func directKernels(_ activation: Activation, _ q: Double, _ c: Double,
+                                      _ strategy: Gaussian.Strategy) -> (Double, Double) {
+        (Gaussian.expectation2D(.value, .value, activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy).value,
+         Gaussian.expectation2D(.first, .first, activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy).value)
+    }
+
+    /// `(E_q[φ²], E_q[φ'²])`, with q = 0 taken as the q → 0⁺ limit.
+    static func diagonalMoments(_ activation: Activation, variance q: Double, strategy: Gaussian.Strategy) -> (second: Double, slopeSquared: Double) {
+        let q = max(q, Double.leastNormalMagnitude)
+        return (Gaussian.expectation(of: .secondMoment, activation, variance: q, strategy: strategy).value,
+                Gaussian.expectation(of: .slopeSquared, activation, variance: q, strategy: strategy).value)
+    }
+
+    /// Two inputs of variance `q0` with correlations `c0s` (one trajectory each) through `layers`
+    /// layers; rows for the layers l with `l % every == 0` and for l = L, layer-major (every c0
+    /// of layer l, in the given order, then layer l + 1). Stops before the first layer where any
+    /// value is not finite and reports it.
+    ///
+    /// All trajectories share q_l (both inputs have the same variance), so each layer needs the
+    /// kernels at one variance for many correlations: ``correlationKernels`` takes the fastest
+    /// exact route for the whole set.
+    public static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
+                                 layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic)
+    -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
+        twoInputs(activation, q0: q0, c0s: c0s, weights: weights, layers: layers, every: every,
+                  interpolate: true, strategy: strategy)
+    }
+
+    static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
+                          layers: Int, every: Int, interpolate: Bool, strategy: Gaussian.Strategy)
+    -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
+        precondition(layers >= 1 && every >= 1)
+        let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
+        var q = q0, theta11 = q0
+        var q12 = c0s.map { $0 * q0 }, theta12 = q12
+        var correlations = c0s.map { max(-1, min(1, $0)) }
+        var cache = AngularCache()
+        var rows: [NeuralTangentRow] = []
+        var routes: Set<KernelRoute> = []
+        for layer in 1...layers {
+            let diagonal = diagonalMoments(activation, variance: q, strategy: strategy)
+            let (kernels, route) = correlationKernels(activation, variance: q, correlations: correlations, diagonal: diagonal,
+                                                      cache: &cache, interpolate: interpolate, strategy: strategy)
+            routes.insert(route)
+            let nextQ = w2 * diagonal.second + b2
+            theta11 = nextQ + w2 * diagonal.slopeSquared * theta11
+            q = nextQ
+            for index in correlations.indices {
+                let (k, d) = kernels[index]
+                // c = 1 uses the same two moments as the diagonal, so these are bitwise Σ₁₁, Θ₁₁.
+                q12[index] = w2 * k + b2
+                theta12[index] = q12[index] + w2 * d * theta12[index]
+                correlations[index] = q == 0 ? 1 : max(-1, min(1, q12[index] / q))
+            }
+            guard q.isFinite, theta11.isFinite, q12.allSatisfy(\.isFinite), theta12.allSatisfy(\.isFinite) else {
+                return (rows, layer, routes)
+            }
+            if layer % every == 0 || layer == layers {
+                for index in c0s.indices {
+                    rows.append(NeuralTangentRow(layer: layer, c0: c0s[index], nngp11: q, nngp12: q12[index],
+                                                 ntk11: theta11, ntk12: theta12[index]))
+                }
+            }
+        }
+        return (rows, nil, routes)
+    }
+
+    /// The NNGP and NTK Gram matrices of N inputs whose input kernel `Σ⁰` is `inputKernel`
+    /// (row-major N × N, symmetric, positive diagonal), for the layers l with `l % every == 0`
+    /// and l = L. Stops before the first non-finite layer and reports it.
+    ///
+    /// Pairs with the same diagonal variance share ``correlationKernels`` (when every input has
+    /// the same norm, one call per layer); others are exact 2D expectations with unequal
+    /// variances, on every core.
+    public static func gram(_ activation: Activation, inputKernel: [Double], count n: Int, weights: GaussianWeights,
+                            layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic)
+    -> (layers: [GramLayer], firstNonFiniteLayer: Int?) {
+        precondition(inputKernel.count == n * n && layers >= 1 && every >= 1)
+        let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
+        var sigma = inputKernel, theta = inputKernel
+        var cache = AngularCache()
+        var result: [GramLayer] = []
+        let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
+        for layer in 1...layers {
+            let variances = (0..<n).map { sigma[$0 * n + $0] }
+            var diagonal: [Double: (second: Double, slopeSquared: Double)] = [:]
+            for v in Set(variances) { diagonal[v] = diagonalMoments(activation, variance: v, strategy: strategy) }
+            // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
+            var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
+            var unequal: [Int] = []
+            var byVariance: [Double: [Int]] = [:]
+            for (index, (i, j)) in pairs.enumerated() {
+                if variances[i] == variances[j] { byVariance[variances[i], default: []].append(index) } else { unequal.append(index) }
+            }
+            for (v, indices) in byVariance.sorted(by: { $0.key < $1.key }) {
+                let correlations = indices.map { index -> Double in
+                    let (i, j) = pairs[index]
+                    return v == 0 ? 1 : max(-1, min(1, sigma[i * n + j] / v))
+                }
+                let kernels = correlationKernels(activation, variance: v, correlations: correlations, diagonal: diagonal[v]!,
+                                                 cache: &cache, strategy: strategy).values
+                for (index, k) in zip(indices, kernels) { values[index] = k }
+            }
+            let direct = concurrentMap(unequal) { [sigma] index -> (Double, Double) in
+                let (i, j) = pairs[index]
+                let (qi, qj, qij) = (variances[i], variances[j], sigma[i * n + j])
+                return (Gaussian.expectation2D(.value, .value, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value,
+                        Gaussian.expectation2D(.first, .first, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value)
+            }
+            for (index, v) in zip(unequal, direct) { values[index] = v }
+            var nextSigma = sigma, nextTheta = theta
+            for i in 0..<n {
+                let d = diagonal[variances[i]]!
+                nextSigma[i * n + i] = w2 * d.second + b2
+                nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
+            }
+            for (index, (i, j)) in pairs.enumerated() {
+                let (k, d) = values[index]
+                let s = w2 * k + b2
+                let t = s + w2 * d * theta[i * n + j]
+                nextSigma[i * n + j] = s; nextSigma[j * n + i] = s
+                nextTheta[i * n + j] = t; nextTheta[j * n + i] = t
+            }
+            sigma = nextSigma
+            theta = nextTheta
+            guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
+            if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
+        }
+        return (result, nil)
+    }
+
+    /// The input kernel of N input vectors of dimension d (row-major N × d):
+    /// `Σ⁰ᵢⱼ = xᵢ·xⱼ / d`, the pre-activation covariance of a first layer with σw² = 1, σb² = 0
+    /// (neural-tangents' normalization by fan-in).
+    public static func inputKernel(vectors: [Double], count n: Int, dimension d: Int) -> [Double] {
+        precondition(vectors.count == n * d && d >= 1)
+        var kernel = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                var sum = 0.0
+                for k in 0..<d { sum += vectors[i * d + k] * vectors[j * d + k] }
+                kernel[i * n + j] = sum / Double(d)
+                kernel[j * n + i] = sum / Double(d)
+            }
+        }
+        return kernel
+    }
+}

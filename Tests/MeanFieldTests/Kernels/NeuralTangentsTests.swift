@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import MeanField
+
+/// The NNGP/NTK recursion of SPEC §1.4.
+@Suite struct NeuralTangentsTests {
+    /// The kernels' own scale: |Σ₁₂| ≤ Σ₁₁ and |Θ₁₂| ≤ Θ₁₁ (Cauchy–Schwarz), so off-diagonal
+    /// entries are compared at 1e-12 of the diagonal (SPEC §2's relative accuracy, taken on the
+    /// kernel's scale where an entry passes through 0).
+    static func expectRowsClose(_ actual: [NeuralTangentRow], _ expected: [NeuralTangentRow], relative: Double,
+                                _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.count == expected.count, sourceLocation: sourceLocation)
+        for (a, e) in zip(actual, expected) {
+            let where_ = "\(context) layer \(e.layer) c0 \(e.c0)"
+            expectClose(a.nngp11, e.nngp11, .relative(relative), where_ + " nngp11", sourceLocation: sourceLocation)
+            expectClose(a.ntk11, e.ntk11, .relative(relative), where_ + " ntk11", sourceLocation: sourceLocation)
+            expectClose(a.nngp12, e.nngp12, .absolute(relative * e.nngp11), where_ + " nngp12", sourceLocation: sourceLocation)
+            expectClose(a.ntk12, e.ntk12, .absolute(relative * e.ntk11), where_ + " ntk12", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// relu's derivative kernel is the degree-0 arc-cosine kernel (Cho & Saul 2009):
+    /// E[φ'(u)φ'(v)] = P(u > 0, v > 0) = (π − θ)/(2π), θ = arccos c, for every variance —
+    /// by the closed form and by the kink-aware nested quadrature.
+    @Test(arguments: [0.5, 3.0], [-1.0, -0.8, -0.3, 0, 0.2, 0.6, 0.95, 0.999999, 1])
+    func reluDerivativeKernelIsArcCosine(q: Double, c: Double) {
+        let expected = (Double.pi - acos(c)) / (2 * Double.pi)
+        for strategy in [Gaussian.Strategy.automatic, .quadrature] {
+            let value = Gaussian.expectation2D(.first, .first, activation("relu"), variance1: q, covariance: c * q, variance2: q,
+                                               strategy: strategy).value
+            expectClose(value, expected, .spec, "q=\(q) c=\(c) \(strategy)")
+        }
+    }
+
+    /// One layer of relu with σw² = 2, σb² = 0 from q0 = 1, c0 = 1/2 (θ = π/3), by hand:
+    /// ```
+    /// Σ¹₁₁ = 2 E[relu(u)²] = 2 · 1/2 = 1
+    /// Σ¹₁₂ = 2 · (1/2π)(sin θ + (π − θ) cos θ) = (1/π)(√3/2 + π/3) = √3/(2π) + 1/3
+    /// Θ¹₁₁ = Σ¹₁₁ + 2 E[relu'(u)²] Θ⁰₁₁ = 1 + 2 · 1/2 · 1 = 2
+    /// Θ¹₁₂ = Σ¹₁₂ + 2 · (π − π/3)/(2π) · Θ⁰₁₂ = √3/(2π) + 1/3 + 2 · 1/3 · 1/2 = √3/(2π) + 2/3
+    /// ```
+    @Test func oneReluLayerByHand() {
+        let result = NeuralTangents.twoInputs(activation("relu"), q0: 1, c0s: [0.5], weights: GaussianWeights(sigmaW2: 2, sigmaB2: 0), layers: 1)
+        let row = result.rows[0]
+        expectClose(row.nngp11, 1, .relative(1e-15))
+        expectClose(row.nngp12, 3.0.squareRoot() / (2 * Double.pi) + 1.0 / 3, .relative(1e-15))
+        expectClose(row.ntk11, 2, .relative(1e-15))
+        expectClose(row.ntk12, 3.0.squareRoot() / (2 * Double.pi) + 2.0 / 3, .relative(1e-15))
+        #expect(result.routes == [.closedForm])
+    }
+
+    /// relu, leaky_relu and erf: the closed forms (arc-cosine, arcsine) against the kink-aware
+    /// nested quadrature, through 6 layers.
+    @Test(arguments: ["relu", "leaky_relu:slope=0.2", "erf"])
+    func closedFormsAgreeWithQuadrature(spec: String) {
+        let a = activation(spec)
+        let weights = GaussianWeights(sigmaW2: 1.7, sigmaB2: 0.05)
+        let c0s = [-0.95, -0.4, 0, 0.5, 0.99]
+        let closed = NeuralTangents.twoInputs(a, q0: 1.3, c0s: c0s, weights: weights, layers: 6)
+        let numeric = NeuralTangents.twoInputs(a, q0: 1.3, c0s: c0s, weights: weights, layers: 6, strategy: .quadrature)
+        #expect(closed.routes == [.closedForm] && numeric.routes == [.direct])
+        Self.expectRowsClose(closed.rows, numeric.rows, relative: 1e-12, spec)
+    }
+
+    /// The diagonal is the length map: nngp_11 at layer l is Model B's q_l, bit for bit.
+    @Test(arguments: ["elu", "selu", "tanh", "relu", "softplus"])
+    func diagonalIsTheLengthMap(spec: String) {
+        let a = activation(spec)
+        let weights = GaussianWeights(sigmaW2: 1.9, sigmaB2: 0.1)
+        let ntk = NeuralTangents.twoInputs(a, q0: 0.7, c0s: [0.3], weights: weights, layers: 25)
+        let sweep = SignalPropagation.depthSweep(a, q0: 0.7, c0: 0.3, weights: weights, layers: 25)
+        for row in ntk.rows {
+            #expect(row.nngp11 == sweep.rows[row.layer].q, "\(spec) layer \(row.layer)")
+            var q = 0.7
+            for _ in 0..<row.layer { q = SignalPropagation.lengthMap(a, variance: q, weights: weights) }
+            #expect(row.nngp11 == q, "\(spec) layer \(row.layer)")
+        }
+    }
+
+    /// Identical inputs stay identical: c0 = 1 gives Σ₁₂ = Σ₁₁ and Θ₁₂ = Θ₁₁ exactly, on every route.
+    @Test(arguments: ["elu", "relu", "tanh", "erf", "celu:alpha=0.5"])
+    func identicalInputsStayIdentical(spec: String) {
+        // 80 correlations so that elu and celu take the θ-Chebyshev route.
+        let c0s = (0..<80).map { -1 + 2 * Double($0) / 79 }
+        let result = NeuralTangents.twoInputs(activation(spec), q0: 1, c0s: c0s, weights: GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.2), layers: 8)
+        #expect(result.rows.count == 8 * 80)
+        for row in result.rows where row.c0 == 1 {
+            #expect(row.nngp12 == row.nngp11 && row.ntk12 == row.ntk11, "\(spec) layer \(row.layer)")
+        }
+        for row in result.rows { #expect(abs(row.nngp12) <= row.nngp11 * (1 + 1e-15) && abs(row.ntk12) <= row.ntk11 * (1 + 1e-15)) }
+    }
+
+    /// The θ-Chebyshev route (used for many correlations at one variance) against one exact 2D
+    /// expectation per value, with q_l changing every layer (σb² > 0): every value within 1e-12
+    /// of the kernel's scale.
+    @Test(arguments: ["elu", "selu", "celu:alpha=2"])
+    func angularRouteMatchesDirect(spec: String) {
+        let a = activation(spec)
+        let c0s = (0..<101).map { -1 + 2 * Double($0) / 100 }
+        let weights = GaussianWeights(sigmaW2: 2.2, sigmaB2: 0.3)
+        let fast = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: true, strategy: .automatic)
+        let exact = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: false, strategy: .automatic)
+        #expect(fast.routes == [.angularChebyshev] && exact.routes == [.direct])
+        Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
+    }
+
+    @Test func everyKeepsMultiplesAndTheLastLayer() {
+        let result = NeuralTangents.twoInputs(activation("relu"), q0: 1, c0s: [0.1, 0.2], weights: GaussianWeights(sigmaW2: 2, sigmaB2: 0), layers: 10, every: 3)
+        #expect(result.rows.map(\.layer) == [3, 3, 6, 6, 9, 9, 10, 10])
+    }
+
+    /// relu with σw² = 3 explodes (q grows by 3/2 per layer, Θ faster): rows stop before the
+    /// first non-finite layer, which is reported.
+    @Test func explodingRegimeStops() {
+        let result = NeuralTangents.twoInputs(activation("relu"), q0: 1, c0s: [0.5], weights: GaussianWeights(sigmaW2: 3, sigmaB2: 0), layers: 5000)
+        let bad = try! #require(result.firstNonFiniteLayer)
+        #expect(bad > 100 && bad < 5000 && result.rows.count == bad - 1)
+        #expect(result.rows.allSatisfy { $0.ntk11.isFinite && $0.nngp11.isFinite })
+    }
+
+    // MARK: Gram matrices
+
+    /// Deterministic pseudo-random inputs (SplitMix64).
+    static func inputs(count n: Int, dimension d: Int, seed: UInt64, equalNorms: Bool) -> [Double] {
+        var state = seed
+        func next() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 2 - 1
+        }
+        var x = (0..<(n * d)).map { _ in next() }
+        if equalNorms {
+            for i in 0..<n {
+                let norm = (0..<d).reduce(0.0) { $0 + x[i * d + $1] * x[i * d + $1] }.squareRoot()
+                for k in 0..<d { x[i * d + k] *= Double(d).squareRoot() / norm }
+            }
+        }
+        return x
+    }
+
+    /// The Gram matrices are symmetric and positive semi-definite (smallest eigenvalue by GSL's
+    /// `gsl_eigen_symm` ≥ −1e-12 of the largest), with inputs of equal and of unequal norms.
+    @Test(arguments: ["relu", "elu", "tanh", "selu"], [false, true])
+    func gramIsSymmetricPositiveSemidefinite(spec: String, equalNorms: Bool) throws {
+        let n = 9, d = 4
+        let x = Self.inputs(count: n, dimension: d, seed: 7, equalNorms: equalNorms)
+        let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        let result = NeuralTangents.gram(activation(spec), inputKernel: sigma0, count: n,
+                                         weights: GaussianWeights(sigmaW2: 1.8, sigmaB2: 0.1), layers: 6, every: 3)
+        #expect(result.layers.map(\.layer) == [3, 6] && result.firstNonFiniteLayer == nil)
+        for layer in result.layers {
+            for matrix in [layer.nngp, layer.ntk] {
+                for i in 0..<n { for j in 0..<n { #expect(matrix[i * n + j] == matrix[j * n + i]) } }
+                let eigenvalues = try GSL.symmetricEigenvalues(matrix, count: n)
+                #expect(eigenvalues[0] >= -1e-12 * eigenvalues[n - 1], "\(spec) layer \(layer.layer) λmin \(eigenvalues[0])")
+            }
+        }
+    }
+
+    /// With inputs of one norm, every Gram entry is the two-input recursion at (q0, c0) of that pair.
+    @Test(arguments: ["elu", "tanh", "relu"])
+    func gramMatchesTwoInputs(spec: String) {
+        let n = 6, d = 3
+        let a = activation(spec)
+        let weights = GaussianWeights(sigmaW2: 1.4, sigmaB2: 0.2)
+        let x = Self.inputs(count: n, dimension: d, seed: 11, equalNorms: true)
+        let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        let gram = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 4).layers.last!
+        for i in 0..<n {
+            for j in 0..<n {
+                let q0 = sigma0[i * n + i]
+                let pair = NeuralTangents.twoInputs(a, q0: q0, c0s: [sigma0[i * n + j] / q0], weights: weights, layers: 4).rows.last!
+                expectClose(gram.nngp[i * n + j], pair.nngp12, .absolute(1e-13 * pair.nngp11), "\(spec) nngp \(i),\(j)")
+                expectClose(gram.ntk[i * n + j], pair.ntk12, .absolute(1e-13 * pair.ntk11), "\(spec) ntk \(i),\(j)")
+            }
+        }
+    }
+}
