@@ -87,8 +87,9 @@ struct DepthSweep: ParsableCommand {
                               ("omega", .number(weights.omega)), ("tau", .number(weights.tau))]))
         let sweeps = concurrentMap(activations) { SelfNormalizing.depthSweep($0, from: start, weights: weights, layers: layers) }
         for (a, sweep) in zip(activations, sweeps) {
+            let name = Cell.text(a.spec)   // computed once, not per row
             for (layer, row) in sweep.rows.enumerated() {
-                table.append([.text(a.spec), .integer(layer), .number(row.mean), .number(row.variance)])
+                table.append([name, .integer(layer), .number(row.mean), .number(row.variance)])
             }
             if let bad = sweep.firstNonFiniteLayer {
                 warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
@@ -112,8 +113,9 @@ struct DepthSweep: ParsableCommand {
             SignalPropagation.depthSweep(a, q0: q0, c0: c0, weights: w, layers: layers)
         }
         for (a, sweep) in zip(activations, sweeps) {
+            let name = Cell.text(a.spec)   // computed once, not per row
             for r in sweep.rows {
-                table.append([.text(a.spec), .integer(r.layer), .number(r.q), .number(r.q12), .number(r.c), .number(r.activationMean),
+                table.append([name, .integer(r.layer), .number(r.q), .number(r.q12), .number(r.c), .number(r.activationMean),
                               .number(r.activationVariance), .number(r.chi1), .number(r.chiC)])
             }
             if let bad = sweep.firstNonFiniteLayer {

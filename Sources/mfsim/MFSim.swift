@@ -9,11 +9,11 @@ struct MFSim: ParsableCommand {
         abstract: "Exact mean-field signal propagation for deep networks.",
         discussion: """
             Exit codes: 0 success, 64 bad command line (unknown option or activation, value out \
-            of its domain, malformed range), 65 no solution or no convergence, 73 output file \
-            cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
+            of its domain, malformed range), 65 no solution or no convergence, or malformed data in an \
+            input file, 66 input file cannot be read, 73 output file cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
             """,
         version: MeanFieldVersion.string,
-        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self])
+        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self, Ntk.self])
 }
 
 /// A failure after the command line was accepted, with its own exit code. (A bad command line is
@@ -24,6 +24,8 @@ struct CommandError: Error, CustomStringConvertible {
 
     static func noSolution(_ message: String) -> CommandError { CommandError(description: message, exitCode: 65) }
     static func cannotCreate(_ message: String) -> CommandError { CommandError(description: message, exitCode: 73) }
+    static func badInput(_ message: String) -> CommandError { CommandError(description: message, exitCode: 65) }
+    static func cannotRead(_ message: String) -> CommandError { CommandError(description: message, exitCode: 66) }
 }
 
 @main

@@ -60,9 +60,10 @@ struct PhaseCommand: ParsableCommand {
                 throw CommandError.noSolution(error.description)
             }
             bar?.finish()
+            let name = Cell.text(a.spec)   // computed once, not per row
             for (index, p) in points.enumerated() {
                 func cell(_ x: Double?) -> Cell { x.map { .number($0) } ?? .missing }
-                table.append([.text(a.spec), .number(weights[index / biases.count]), .number(biases[index % biases.count]),
+                table.append([name, .number(weights[index / biases.count]), .number(biases[index % biases.count]),
                               .number(p.qStar), cell(p.chi1), cell(p.cStar), cell(p.xiQ), cell(p.xiC), .text(p.phase.rawValue)])
             }
         }

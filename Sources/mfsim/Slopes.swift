@@ -39,10 +39,11 @@ struct SlopesCommand: ParsableCommand {
                               ("mean", .text(means.map(formatNumber).joined(separator: " "))),
                               ("variance", .text(variances.map(formatNumber).joined(separator: " ")))]))
         for a in list {
+            let name = Cell.text(a.spec)   // computed once, not per row
             for m in means {
                 for q in variances {
                     let s = Slopes.statistics(a, mean: m, variance: q)
-                    table.append([.text(a.spec), .number(m), .number(q), .number(s.expectedSlope), .number(s.slopeSecondMoment),
+                    table.append([name, .number(m), .number(q), .number(s.expectedSlope), .number(s.slopeSecondMoment),
                                   .number(s.activationMean), .number(s.activationSecondMoment), .number(s.deadFraction),
                                   s.logSlope.map { .number($0) } ?? .missing])
                 }

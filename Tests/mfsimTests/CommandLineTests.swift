@@ -70,10 +70,10 @@ struct CommandLineTests {
     @Test func rootHelpListsSubcommands() throws {
         let r = try MFSimProcess.run(["--help"])
         #expect(r.status == 0)
-        for sub in ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain"] { #expect(r.stdout.contains(sub)) }
+        for sub in ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk"] { #expect(r.stdout.contains(sub)) }
     }
 
-    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain"])
+    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk"])
     func subcommandHelpExplainsEveryOption(sub: String) throws {
         let r = try MFSimProcess.run([sub, "--help"])
         #expect(r.status == 0)
@@ -214,6 +214,17 @@ struct CommandLineTests {
         (["gain", "--sigma-b2", "-1"], "-1", 64),
         (["rnn-gain", "--activation", "relu", "--solve-for", "alpha"], "alpha", 64),
         (["rnn-gain", "--activation", "celu", "--norm", "3", "--solve-for", "alpha"], "alpha", 65),
+        (["ntk", "--c0", "1.5"], "1.5", 64),
+        (["ntk", "--c0", "-1:1:0"], "-1:1:0", 64),
+        (["ntk", "--q0", "0"], "0", 64),
+        (["ntk", "--sigma-w2", "-2"], "-2", 64),
+        (["ntk", "--sigma-b2", "nan"], "nan", 64),
+        (["ntk", "--layers", "0"], "0", 64),
+        (["ntk", "--every", "0"], "0", 64),
+        (["ntk", "--activation", "elu:alpha=0"], "0", 64),
+        (["ntk", "--gram", "/nonexistent/inputs.csv"], "/nonexistent/inputs.csv", 66),
+        (["ntk", "--gram", "x.csv", "--c0", "0.5"], "--c0", 64),
+        (["ntk", "--gram-input", "matrix"], "matrix", 64),
     ])
     func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
         let dir = try temporaryDirectory()
@@ -324,5 +335,90 @@ struct CommandLineTests {
         #expect(r.status == 0)
         #expect(r.stderr == "mfsim: warning: linear: values overflow at layer 309; rows up to layer 308 are kept\n")
         #expect(csvRows(r.stdout).count == 309)
+    }
+
+    // MARK: ntk
+
+    /// The kernels of `ntk` against the library's hand-checked relu layer (σw² = 2, q0 = 1,
+    /// c0 = 1/2: Σ¹₁₂ = √3/(2π) + 1/3, Θ¹₁₂ = √3/(2π) + 2/3), negative c0 with a space, `--every`.
+    @Test func ntkTwoInputs() throws {
+        let r = try MFSimProcess.run(["ntk", "--activation", "relu", "--sigma-w2", "2", "--c0", "-0.5", "--c0", "0.5", "--layers", "4", "--every", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = csvRows(r.stdout)
+        #expect(csvRecords(r.stdout)[0] == ["activation", "sigma_w2", "sigma_b2", "layer", "c0", "nngp_11", "nngp_12", "ntk_11", "ntk_12"])
+        #expect(rows.map { $0["layer"]! } == ["3", "3", "4", "4"] && rows.map { $0["c0"]! } == ["-0.5", "0.5", "-0.5", "0.5"])
+        let one = try MFSimProcess.run(["ntk", "--activation", "relu", "--sigma-w2", "2", "--c0", "0.5", "--layers", "1"])
+        let row = csvRows(one.stdout)[0]
+        #expect(abs(Double(row["nngp_12"]!)! - (3.0.squareRoot() / (2 * Double.pi) + 1.0 / 3)) < 1e-15)
+        #expect(abs(Double(row["ntk_12"]!)! - (3.0.squareRoot() / (2 * Double.pi) + 2.0 / 3)) < 1e-15)
+        #expect(row["nngp_11"] == "1.0" && row["ntk_11"] == "2.0")
+    }
+
+    /// The issue's workload: elu, 201 correlations, 200 layers, every row finite, c0 = 1 stays
+    /// identical to the diagonal.
+    @Test func ntkIssueWorkload() throws {
+        let r = try MFSimProcess.run(["ntk", "--activation", "elu", "--c0", "-1:1:201", "--layers", "200"])
+        #expect(r.status == 0 && r.stderr.isEmpty)
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 201 * 200)
+        for row in rows where row["c0"] == "1.0" { #expect(row["nngp_12"] == row["nngp_11"] && row["ntk_12"] == row["ntk_11"]) }
+    }
+
+    /// `--gram`: vectors and kernel input give the same matrices; header rows are skipped;
+    /// the output holds every (i, j) of the last layer, symmetric.
+    @Test func ntkGram() throws {
+        let dir = try temporaryDirectory()
+        let vectors = dir.appendingPathComponent("x.csv"), kernel = dir.appendingPathComponent("k.csv")
+        let x: [[Double]] = [[1, 0.5], [-0.3, 1.2], [0.8, -0.9]]
+        try ("x1,x2\r\n" + x.map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n")
+            .write(to: vectors, atomically: true, encoding: .utf8)
+        let k = x.map { a in x.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / 2 } }
+        try k.map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n").write(to: kernel, atomically: true, encoding: .utf8)
+        let fromVectors = try MFSimProcess.run(["ntk", "--activation", "tanh", "--gram", vectors.path, "--layers", "5"])
+        let fromKernel = try MFSimProcess.run(["ntk", "--activation", "tanh", "--gram", kernel.path, "--gram-input", "kernel", "--layers", "5"])
+        #expect(fromVectors.status == 0 && fromKernel.status == 0, "\(fromVectors.stderr) \(fromKernel.stderr)")
+        let a = csvRows(fromVectors.stdout), b = csvRows(fromKernel.stdout)
+        #expect(a.count == 9 && a.allSatisfy { $0["layer"] == "5" })
+        for (ra, rb) in zip(a, b) {
+            #expect(abs(Double(ra["ntk"]!)! - Double(rb["ntk"]!)!) <= 1e-14 * abs(Double(rb["ntk"]!)!) + 1e-15)
+        }
+        let entry = Dictionary(uniqueKeysWithValues: a.map { ("\($0["i"]!),\($0["j"]!)", $0["ntk"]!) })
+        #expect(entry["0,2"] == entry["2,0"] && entry["1,2"] == entry["2,1"])
+    }
+
+    @Test(arguments: [
+        ("1,2\n3\n", "expected 2"),
+        ("1,2\n1,abc\n", "'abc' is not a finite number"),
+        ("a,b\n", "no rows of numbers"),
+        ("0,0\n1,1\n", "zero vector"),
+    ])
+    func ntkGramBadFiles(contents: String, named: String) throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("bad.csv")
+        try contents.write(to: file, atomically: true, encoding: .utf8)
+        let r = try MFSimProcess.run(["ntk", "--gram", file.path, "--layers", "2"])
+        #expect(r.status == 65 && r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("mfsim: error: --gram: ") && r.stderr.contains(named), "\(r.stderr)")
+    }
+
+    @Test func ntkGramKernelMustBeAKernel() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("k.csv")
+        try "1,0.5\n0.4,1\n".write(to: file, atomically: true, encoding: .utf8)
+        let asymmetric = try MFSimProcess.run(["ntk", "--gram", file.path, "--gram-input", "kernel"])
+        #expect(asymmetric.status == 65 && asymmetric.stderr.contains("not symmetric"))
+        try "1,2\n2,1\n".write(to: file, atomically: true, encoding: .utf8)
+        let overCorrelated = try MFSimProcess.run(["ntk", "--gram", file.path, "--gram-input", "kernel"])
+        #expect(overCorrelated.status == 65 && overCorrelated.stderr.contains("correlation outside"))
+    }
+
+    /// SPEC §4's exploding regime for ntk: relu, σw² = 3, 5000 layers.
+    @Test func ntkOverflowKeepsRowsAndWarns() throws {
+        let r = try MFSimProcess.run(["ntk", "--activation", "relu", "--sigma-w2", "3", "--c0", "0.5", "--layers", "5000"])
+        #expect(r.status == 0)
+        let warning = try #require(r.stderr.split(separator: "\n").first)
+        #expect(warning.hasPrefix("mfsim: warning: relu: values overflow at layer "))
+        let bad = Int(warning.split(separator: " ")[7].dropLast())!
+        #expect(csvRows(r.stdout).count == bad - 1)
     }
 }

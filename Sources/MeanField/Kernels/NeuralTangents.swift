@@ -72,38 +72,38 @@ public enum NeuralTangents {
                                    strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
         // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
         let q = max(q, Double.leastNormalMagnitude)
-        let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
-        var route = KernelRoute.direct
-        var table: [Double: (Double, Double)] = [:]
+        let interiorCount = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
+        // The cheap routes evaluate every entry; c = 1 is always the diagonal's two 1D moments.
+        func each(_ route: KernelRoute, _ kernels: (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
+            (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : kernels($0) }, route)
+        }
         if strategy == .automatic,
            activation.closedFormBivariate(.value, .value, variance1: q, covariance: 0, variance2: q) != nil {
-            route = .closedForm
-            for c in interior {
-                table[c] = (activation.closedFormBivariate(.value, .value, variance1: q, covariance: c * q, variance2: q)!,
-                            activation.closedFormBivariate(.first, .first, variance1: q, covariance: c * q, variance2: q)!)
+            return each(.closedForm) { c in
+                (activation.closedFormBivariate(.value, .value, variance1: q, covariance: c * q, variance2: q)!,
+                 activation.closedFormBivariate(.first, .first, variance1: q, covariance: c * q, variance2: q)!)
             }
-        } else if strategy == .automatic, activation.kinks.isEmpty, !interior.isEmpty,
-                  let dual = DualKernel(activation, variance: q, relativeTolerance: 1e-13,
-                                        secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
-            route = .hermiteSeries
-            for c in interior {
-                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
-                table[c] = c == -1 ? directKernels(activation, q, c, strategy) : (dual.kernel(c), dual.derivativeKernel(c))
-            }
-        } else if strategy == .automatic, interpolate, interior.count >= angularThreshold, q < cache.failedFrom,
-                  let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
-            cache.series[q] = angular
-            route = .angularChebyshev
-            for c in interior { table[c] = (angular.kernel(c), angular.derivativeKernel(c)) }
-        } else {
-            // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
-            if strategy == .automatic, interpolate, interior.count >= angularThreshold, q < cache.failedFrom, cache.series[q] == nil {
-                cache.failedFrom = q
-            }
-            let values = concurrentMap(interior) { c in directKernels(activation, q, c, strategy) }
-            for (c, v) in zip(interior, values) { table[c] = v }
         }
-        return (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : table[$0]! }, route)
+        if strategy == .automatic, activation.kinks.isEmpty, interiorCount > 0,
+           let dual = DualKernel(activation, variance: q, relativeTolerance: 1e-13,
+                                 secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
+            return each(.hermiteSeries) { c in
+                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
+                c == -1 ? directKernels(activation, q, c, strategy) : (dual.kernel(c), dual.derivativeKernel(c))
+            }
+        }
+        let wantsSeries = strategy == .automatic && interpolate && interiorCount >= angularThreshold && q < cache.failedFrom
+        if wantsSeries, let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
+            cache.series[q] = angular
+            return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
+        }
+        // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
+        if wantsSeries { cache.failedFrom = q }
+        // Direct: one exact 2D expectation pair per distinct correlation, on every core.
+        let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
+        let values = concurrentMap(interior) { c in directKernels(activation, q, c, strategy) }
+        let table = Dictionary(uniqueKeysWithValues: zip(interior, values))
+        return each(.direct) { table[$0]! }
     }
 
     private static func directKernels(_ activation: Activation, _ q: Double, _ c: Double,
@@ -127,15 +127,12 @@ public enum NeuralTangents {
     /// All trajectories share q_l (both inputs have the same variance), so each layer needs the
     /// kernels at one variance for many correlations: ``correlationKernels`` takes the fastest
     /// exact route for the whole set.
+    ///
+    /// `interpolate: false` evaluates every correlation by one exact 2D expectation (the
+    /// cross-check of the θ-Chebyshev route); `strategy: .quadrature` also bypasses the closed
+    /// forms and Hermite series (nested kink-aware quadrature throughout).
     public static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
-                                 layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic)
-    -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
-        twoInputs(activation, q0: q0, c0s: c0s, weights: weights, layers: layers, every: every,
-                  interpolate: true, strategy: strategy)
-    }
-
-    static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
-                          layers: Int, every: Int, interpolate: Bool, strategy: Gaussian.Strategy)
+                                 layers: Int, every: Int = 1, interpolate: Bool = true, strategy: Gaussian.Strategy = .automatic)
     -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
         precondition(layers >= 1 && every >= 1)
         let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)

@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+/// `mfsim ntk`: NNGP and NTK kernels through depth (SPEC §1.4).
+struct Ntk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ntk",
+        abstract: "NNGP and NTK kernels of a deep fully connected network, for two inputs or a Gram matrix.",
+        discussion: """
+            Jacot et al. 2018, Lee et al. 2019, neural-tangents' "ntk" parameterization. With (u, v) ~ N(0, Sigma^(l-1)): \
+            Sigma^l = sigma_w2 E[phi(u) phi(v)] + sigma_b2; Theta^0 = Sigma^0, \
+            Theta^l = Sigma^l + sigma_w2 E[phi'(u) phi'(v)] Theta^(l-1).
+
+            Two inputs (default): both of variance q0, correlation c0 (a list or range: one trajectory each). Rows for \
+            layers 1..L (or every K-th and the last), layer-major: every c0 of a layer, then the next layer. Columns: \
+            activation, sigma_w2, sigma_b2, layer, c0, nngp_11, nngp_12, ntk_11, ntk_12.
+
+            --gram FILE: the Gram matrices of N inputs read from a CSV file (an optional header row, then one row per \
+            input vector, Sigma^0_ij = x_i.x_j/d; or, with --gram-input kernel, the N x N input kernel Sigma^0 itself). \
+            Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair (i, j), 0-based; only layer L \
+            unless --every is given.
+
+            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; a certified Hermite \
+            series for smooth activations; for elu, selu, celu (and smooth ones at large q) a Chebyshev series in \
+            theta = arccos c built from exact kink-aware 2D quadrature when many correlations share a variance, else \
+            the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
+            """)
+
+    enum GramInput: String, ExpressibleByArgument, CaseIterable { case vectors, kernel }
+
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
+    var activation: [String] = []
+    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
+            help: "Weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2], the critical initialization for sigma_b2 = 0).")
+    var sigmaW2: Real?
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias variance sigma_b2 >= 0.")
+    var sigmaB2 = Real(0)
+    @Option(parsing: .unconditional, help: "Two inputs: variance q0 > 0 of both inputs (default 1).")
+    var q0: Real?
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Two inputs: correlation c0 in [-1, 1], a number or START:STOP:COUNT (repeatable; default -1:1:21).", valueName: "C"))
+    var c0: [String] = []
+    @Option(help: "Number of layers L (1 to 1000000).")
+    var layers = 200
+    @Option(help: "Report every K-th layer and the last (default: every layer for two inputs, only the last for --gram).")
+    var every: Int?
+    @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file.", valueName: "FILE"))
+    var gram: String?
+    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
+    var gramInput: GramInput = .vectors
+
+    @OptionGroup var output: OutputOptions
+
+    static let defaultActivations = ["elu", "selu", "relu"]
+
+    func correlations() throws -> [Double] {
+        try parseNumbers(c0, default: try NumericList.parse(["-1:1:21"], option: "--c0"), option: "--c0",
+                         requirement: "in [-1, 1]") { abs($0) <= 1 }
+    }
+
+    func validate() throws {
+        guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
+        if let every, every < 1 { throw ValidationError("--every must be >= 1 (got \(every))") }
+        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
+        if sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
+        if gram != nil {
+            if q0 != nil || !c0.isEmpty { throw ValidationError("--q0 and --c0 describe two inputs; with --gram the inputs come from the file") }
+        } else {
+            if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
+            let count = try correlations().count
+            guard count * layers <= 50_000_000 else {
+                throw ValidationError("--c0 × --layers is \(count * layers) trajectories × layers; at most 50000000")
+            }
+        }
+        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+    }
+
+    func run() throws {
+        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let weights = activations.map { a in
+            GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2.value)
+        }
+        var meta: [(String, Cell)] = [
+            ("activation", .text(activations.map(\.spec).joined(separator: " "))),
+            ("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
+            ("sigma_b2", .number(sigmaB2.value)), ("layers", .integer(layers))]
+        if let gram {
+            let (kernel, n) = try readInputKernel(gram)
+            let every = self.every ?? layers
+            meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
+            try output.emit(gramTable(activations, weights, kernel, n, every, meta))
+        } else {
+            let q0 = self.q0?.value ?? 1, c0s = try correlations(), every = self.every ?? 1
+            meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
+            var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "c0", "nngp_11", "nngp_12", "ntk_11", "ntk_12"],
+                              meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
+            for (a, w) in zip(activations, weights) {
+                let name = Cell.text(a.spec)   // computed once, not per row
+                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: layers, every: every)
+                for r in result.rows {
+                    table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(r.layer), .number(r.c0),
+                                  .number(r.nngp11), .number(r.nngp12), .number(r.ntk11), .number(r.ntk12)])
+                }
+                if let bad = result.firstNonFiniteLayer {
+                    warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
+                }
+            }
+            try output.emit(table)
+        }
+    }
+
+    func gramTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ n: Int, _ every: Int,
+                   _ meta: [(String, Cell)]) -> Table {
+        var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "i", "j", "nngp", "ntk"],
+                          meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
+        for (a, w) in zip(activations, weights) {
+            let name = Cell.text(a.spec)   // computed once, not per row
+            let result = NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: layers, every: every)
+            for layer in result.layers {
+                for i in 0..<n {
+                    for j in 0..<n {
+                        table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(layer.layer), .integer(i), .integer(j),
+                                      .number(layer.nngp[i * n + j]), .number(layer.ntk[i * n + j])])
+                    }
+                }
+            }
+            if let bad = result.firstNonFiniteLayer {
+                warn("\(a.spec): values overflow at layer \(bad); matrices up to layer \(bad - 1) are kept")
+            }
+        }
+        return table
+    }
+
+    /// Reads `Sigma^0` from the --gram file: N input vectors (Σ⁰ = X Xᵀ/d) or an N × N kernel.
+    func readInputKernel(_ path: String) throws -> (kernel: [Double], count: Int) {
+        let rows = try NumericCSV.read(path, option: "--gram")
+        let n = rows.count, d = rows[0].count
+        switch gramInput {
+        case .vectors:
+            let kernel = NeuralTangents.inputKernel(vectors: rows.flatMap { $0 }, count: n, dimension: d)
+            if let i = (0..<n).first(where: { kernel[$0 * n + $0] == 0 }) {
+                throw CommandError.badInput("--gram: input \(i) (row \(i + 1) of '\(path)') is the zero vector; its kernel is degenerate")
+            }
+            return (kernel, n)
+        case .kernel:
+            guard d == n else { throw CommandError.badInput("--gram: '\(path)' has \(n) rows of \(d) values; a kernel must be N x N") }
+            let kernel = rows.flatMap { $0 }
+            for i in 0..<n {
+                guard kernel[i * n + i] > 0 else {
+                    throw CommandError.badInput("--gram: kernel diagonal entry (\(i), \(i)) is \(formatNumber(kernel[i * n + i])); it must be > 0")
+                }
+                for j in 0..<i {
+                    let (a, b) = (kernel[i * n + j], kernel[j * n + i])
+                    let scale = (kernel[i * n + i] * kernel[j * n + j]).squareRoot()
+                    guard abs(a - b) <= 1e-12 * scale else {
+                        throw CommandError.badInput("--gram: kernel is not symmetric at (\(i), \(j)): \(formatNumber(a)) vs \(formatNumber(b))")
+                    }
+                    guard abs(a) <= scale * (1 + 1e-12) else {
+                        throw CommandError.badInput("--gram: kernel entry (\(i), \(j)) = \(formatNumber(a)) exceeds sqrt(K_ii K_jj) = \(formatNumber(scale)) (correlation outside [-1, 1])")
+                    }
+                }
+            }
+            // Exactly symmetric from here on (the upper triangle wins).
+            var symmetric = kernel
+            for i in 0..<n { for j in 0..<i { symmetric[i * n + j] = kernel[j * n + i] } }
+            return (symmetric, n)
+        }
+    }
+}
+
+/// A CSV file of finite numbers: an optional header row (any non-numeric field makes the first
+/// row a header), then rows of equally many numbers; blank lines are skipped.
+enum NumericCSV {
+    static func read(_ path: String, option: String) throws -> [[Double]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError.cannotRead("\(option): cannot read '\(path)'")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw CommandError.badInput("\(option): '\(path)' is not UTF-8 text") }
+        var rows: [[Double]] = []
+        var width: Int?
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            let numbers = fields.map { Double($0) }
+            if rows.isEmpty, width == nil, numbers.contains(where: { $0 == nil }) {
+                width = fields.count   // the header row
+                continue
+            }
+            for (column, (field, number)) in zip(fields, numbers).enumerated() {
+                guard let number, number.isFinite else {
+                    throw CommandError.badInput("\(option): '\(path)' line \(index + 1), field \(column + 1): '\(field)' is not a finite number")
+                }
+            }
+            if let width, width != fields.count {
+                throw CommandError.badInput("\(option): '\(path)' line \(index + 1) has \(fields.count) fields; expected \(width)")
+            }
+            width = fields.count
+            rows.append(numbers.map { $0! })
+        }
+        guard !rows.isEmpty else { throw CommandError.badInput("\(option): '\(path)' has no rows of numbers") }
+        return rows
+    }
+}
