@@ -73,7 +73,9 @@ struct OneDimensionalTests {
     func smallVarianceKeepsRelativeAccuracy(spec: String, q: Double, secondMoment: Double, mean: Double) {
         let a = activation(spec)
         expectClose(Gaussian.expectation(of: .secondMoment, a, variance: q).value, secondMoment, .relative(1e-13), "\(spec) q=\(q) E[φ²]")
-        expectClose(Gaussian.expectation(of: .mean, a, variance: q).value, mean, .relative(1e-13), "\(spec) q=\(q) E[φ]")
+        // E[φ] ~ q/4 is what is left of ∫|φ|ϕ ~ √q after the two sides cancel: SPEC §2's 1e-12
+        // relative is the bound here (measured 8.7e-13 for celu:alpha=2 at q = 1e-6, was 1.2e-9).
+        expectClose(Gaussian.expectation(of: .mean, a, variance: q).value, mean, .relative(1e-12), "\(spec) q=\(q) E[φ]")
     }
 
     @Test func expectationKnowsHowItWasObtained() {
