@@ -70,10 +70,10 @@ struct CommandLineTests {
     @Test func rootHelpListsSubcommands() throws {
         let r = try MFSimProcess.run(["--help"])
         #expect(r.status == 0)
-        for sub in ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk"] { #expect(r.stdout.contains(sub)) }
+        for sub in ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk", "simulate"] { #expect(r.stdout.contains(sub)) }
     }
 
-    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk"])
+    @Test(arguments: ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk", "simulate"])
     func subcommandHelpExplainsEveryOption(sub: String) throws {
         let r = try MFSimProcess.run([sub, "--help"])
         #expect(r.status == 0)
@@ -225,6 +225,15 @@ struct CommandLineTests {
         (["ntk", "--gram", "/nonexistent/inputs.csv"], "/nonexistent/inputs.csv", 66),
         (["ntk", "--gram", "x.csv", "--c0", "0.5"], "--c0", 64),
         (["ntk", "--gram-input", "matrix"], "matrix", 64),
+        (["simulate", "--width", "1"], "1", 64),
+        (["simulate", "--width", "100000"], "100000", 64),
+        (["simulate", "--trials", "1"], "1", 64),
+        (["simulate", "--seed", "-3"], "-3", 64),
+        (["simulate", "--c0", "2"], "2", 64),
+        (["simulate", "--model", "snn", "--c0", "0.5"], "--c0", 64),
+        (["simulate", "--model", "snn", "--weights", "implicit"], "implicit", 64),
+        (["simulate", "--model", "snn", "--omega", "10", "--width", "10"], "--tau", 64),
+        (["simulate", "--weights", "sparse"], "sparse", 64),
     ])
     func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
         let dir = try temporaryDirectory()
@@ -420,5 +429,21 @@ struct CommandLineTests {
         #expect(warning.hasPrefix("mfsim: warning: relu: values overflow at layer "))
         let bad = Int(warning.split(separator: " ")[7].dropLast())!
         #expect(csvRows(r.stdout).count == bad - 1)
+    }
+
+    // MARK: simulate
+
+    /// The same seed gives byte-identical output through the executable; the columns are SPEC's.
+    @Test func simulateIsReproducible() throws {
+        let arguments = ["simulate", "--activation", "tanh", "--width", "300", "--layers", "4", "--trials", "4", "--seed", "99"]
+        let first = try MFSimProcess.run(arguments), second = try MFSimProcess.run(arguments)
+        #expect(first.status == 0 && first.stdout == second.stdout && !first.stdout.isEmpty)
+        #expect(csvRecords(first.stdout)[0] == ["activation", "layer", "q_predicted", "q_empirical", "q_se", "q_deviation",
+                                                "c_predicted", "c_empirical", "c_se", "c_deviation"])
+        #expect(csvRows(first.stdout).map { $0["layer"]! } == ["1", "2", "3", "4"])
+        let other = try MFSimProcess.run(["simulate", "--activation", "tanh", "--width", "300", "--layers", "4", "--trials", "4", "--seed", "100"])
+        #expect(other.stdout != first.stdout)
+        let snn = try MFSimProcess.run(["simulate", "--model", "snn", "--activation", "selu", "--width", "200", "--layers", "3", "--trials", "3", "--format", "json"])
+        #expect(snn.status == 0 && snn.stdout.contains("\"variance_empirical\": ") && snn.stdout.contains("\"omega\": 0.0"))
     }
 }

@@ -19,14 +19,15 @@ struct SplitMix64: RandomNumberGenerator {
 /// either succeeds or fails with a message and a usage exit code.
 @Suite("Fuzzing the command line")
 struct FuzzTests {
-    static let subcommands = ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "bogus", ""]
+    static let subcommands = ["activations", "fixedpoint", "depth-sweep", "phase", "edge", "slopes", "rnn-gain", "gain", "ntk", "simulate", "bogus", ""]
     static let options = ["--activation", "--format", "--output", "-o", "--layers", "--mean", "--variance", "--omega", "--tau",
                           "--keep-prob", "--domain", "--box-mean", "--grid", "--model", "--mu0", "--nu0", "--sigma-w2",
-                          "--sigma-b2", "--q0", "--c0", "--norm", "--solve-for", "--help", "--version", "--bogus", "-x", "--"]
+                          "--sigma-b2", "--q0", "--c0", "--norm", "--solve-for", "--every", "--gram", "--gram-input", "--width",
+                          "--trials", "--seed", "--weights", "--help", "--version", "--bogus", "-x", "--"]
     static let values = ["0", "1", "-1", "0.5", "-0.1", "1e-300", "1e308", "-1e308", "nan", "inf", "-inf", "NaN", "abc", "",
                          "1:0:5", "-1:1:201", "0:1:0", "a:b:c", "1:2", "1::3", ":", "::", "0x1p3", "3", "200", "-5",
                          "999999999999999999999", "elu", "elu:alpha=0.5", "selu:lambda=1.05,alpha=1.6", "csv", "json", "table",
-                         "snn", "gaussian", "alpha", "slope", "lambda", "relu:", "elu:alpha", "elu:=1", "tanh:alpha=1", "é", " "]
+                         "snn", "gaussian", "dense", "implicit", "vectors", "kernel", "alpha", "slope", "lambda", "relu:", "elu:alpha", "elu:=1", "tanh:alpha=1", "é", " "]
     static let specParts = ["elu", "selu", "relu", "leaky_relu", "celu", "gelu", "tanh", "bogus", "", ":", ",", "=", "alpha",
                             "lambda", "slope", "1", "-1", "0", "nan", "inf", "1e400", "0.5", " ", "alpha=", "=2", "ELU"]
 
@@ -83,7 +84,7 @@ struct FuzzTests {
         #expect(parsed > 50)
     }
 
-    /// Through the real executable: exit 0 (with output), 64, 65 or 73 with exactly one
+    /// Through the real executable: exit 0 (with output), 64, 65, 66 or 73 with exactly one
     /// `mfsim: error:` line first; never a signal, a stack trace or a stray file.
     @Test func executableNeverCrashes() throws {
         var rng = SplitMix64(state: 99)
@@ -96,8 +97,10 @@ struct FuzzTests {
             if args.contains("--output") || args.contains("-o") || args.contains(where: { $0.hasPrefix("--output=") }) {
                 args = args.filter { !$0.hasPrefix("--output=") }
             }
+            // simulate's default networks (width 1000 × 20 layers × 10 trials × 4 activations) take seconds.
+            if args.first == "simulate" { args.insert(contentsOf: ["--width", "16", "--layers", "2"], at: 1) }
             let r = try MFSimProcess.run(args, in: dir)
-            #expect([0, 64, 65, 73].contains(r.status), "\(args): exit \(r.status) \(r.stderr)")
+            #expect([0, 64, 65, 66, 73].contains(r.status), "\(args): exit \(r.status) \(r.stderr)")
             if r.status != 0 {
                 #expect(r.stderr.hasPrefix("mfsim: error: "), "\(args): \(r.stderr)")
                 #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))

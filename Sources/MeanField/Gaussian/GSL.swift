@@ -202,4 +202,43 @@ enum GSL {
         try check(gsl_eigen_symm(a, values, workspace), "gsl_eigen_symm")
         return (0..<n).map { gsl_vector_get(values, $0) }.sorted()
     }
+
+    // MARK: Random numbers and BLAS
+
+    /// A GSL Mersenne Twister (`gsl_rng_mt19937`) drawing Gaussians by the ziggurat method
+    /// (`gsl_ran_gaussian_ziggurat`, Marsaglia & Tsang 2000). Not shared between threads.
+    final class RandomGenerator {
+        private let rng: UnsafeMutablePointer<gsl_rng>
+
+        /// Seeded with the low 32 bits of `seed` mixed with its high 32 bits (mt19937 takes an
+        /// unsigned long; GSL maps seed 0 to its default seed 4357).
+        init(seed: UInt64) {
+            _ = GSL.errorHandlerOff
+            guard let rng = gsl_rng_alloc(mfsim_rng_mt19937()) else { fatalError("gsl_rng_alloc: out of memory") }
+            self.rng = rng
+            gsl_rng_set(rng, UInt(truncatingIfNeeded: seed ^ (seed >> 32)))
+        }
+
+        deinit { gsl_rng_free(rng) }
+
+        /// Fills `buffer` with independent N(0, sd²) draws.
+        func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Double>, sd: Double) {
+            for i in buffer.indices { buffer[i] = gsl_ran_gaussian_ziggurat(rng, sd) }
+        }
+
+        /// One N(0, sd²) draw.
+        func gaussian(sd: Double) -> Double { gsl_ran_gaussian_ziggurat(rng, sd) }
+    }
+
+    /// `C = A·B` for row-major `A` (m × k), `B` (k × n), `C` (m × n) by `gsl_blas_dgemm` (the CBLAS
+    /// linked with GSL: gslcblas).
+    static func matrixProduct(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, into c: UnsafeMutableBufferPointer<Double>,
+                              m: Int, k: Int, n: Int) throws(GSLError) {
+        _ = errorHandlerOff
+        precondition(a.count == m * k && b.count == k * n && c.count == m * n)
+        var viewA = gsl_matrix_const_view_array(a.baseAddress, m, k)
+        var viewB = gsl_matrix_const_view_array(b.baseAddress, k, n)
+        var viewC = gsl_matrix_view_array(c.baseAddress, m, n)
+        try check(gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &viewA.matrix, &viewB.matrix, 0.0, &viewC.matrix), "gsl_blas_dgemm")
+    }
 }

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+extension WeightSampling: ExpressibleByArgument {}
+
+/// `mfsim simulate`: finite-width random networks beside the mean-field prediction.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Monte Carlo of finite-width random networks beside the mean-field prediction.",
+        discussion: """
+            Builds --trials random fully connected networks of width N = --width and depth --layers (dense N x N \
+            weight matrices from GSL's mt19937 generator, products by GSL's BLAS), on every core, and reports per \
+            layer the mean over networks of a per-network statistic, its standard error (sample sd / sqrt(T)), the \
+            mean-field prediction and the deviation (empirical - predicted)/SE.
+
+            --model gaussian (Poole et al. 2016): W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); two inputs whose \
+            layer-0 pre-activations have exactly |h|^2/N = q0 and correlation c0. Statistics: q = (|h1|^2 + |h2|^2)/(2N) \
+            and c = h1.h2/(|h1||h2|) of the pre-activations. Columns: activation, layer, q_predicted, q_empirical, \
+            q_se, q_deviation, c_predicted, c_empirical, c_se, c_deviation.
+
+            --model snn (Klambauer et al. 2017): each unit's weights normalized to sum omega and sum of squares tau, \
+            input activations with mean mu0 and variance nu0 across units. Statistics: the mean and variance of the \
+            activations across units. Columns: activation, layer, mean_predicted, mean_empirical, mean_se, \
+            mean_deviation, variance_predicted, variance_empirical, variance_se, variance_deviation.
+
+            The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
+            of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
+            bias.
+            """)
+
+    enum Model: String, ExpressibleByArgument, CaseIterable { case gaussian, snn }
+
+    @Option(help: "Which model: gaussian (Poole et al. 2016) or snn (normalized weights, Klambauer et al. 2017).")
+    var model: Model = .gaussian
+    @Option(parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Activation spec (repeatable; default: relu, elu, selu, tanh). See 'mfsim activations'.", valueName: "SPEC"))
+    var activation: [String] = []
+    @Option(help: "Width N of every layer (2 to 5000).")
+    var width = 1000
+    @Option(help: "Number of layers L (1 to 100000).")
+    var layers = 20
+    @Option(help: "Number of independent networks T (2 to 100000).")
+    var trials = 10
+    @Option(help: "gaussian: dense (materialize every N x N weight matrix, products by GSL's BLAS) or implicit (draw W a from its exact Gaussian law given a: the same distribution, O(N) per layer instead of O(N^2)).")
+    var weights: WeightSampling = .dense
+    @Option(parsing: .unconditional, help: "Random seed (an unsigned 64-bit integer).")
+    var seed: UInt64 = 2017
+    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
+            help: "gaussian: weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2]).")
+    var sigmaW2: Real?
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "gaussian: bias variance sigma_b2 >= 0 (default 0).")
+    var sigmaB2: Real?
+    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs (default 1).")
+    var q0: Real?
+    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
+    var c0: Real?
+    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
+    var mu0: Real?
+    @Option(parsing: .unconditional, help: "snn: variance nu0 > 0 of the input activations (default 1).")
+    var nu0: Real?
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega (default 0).")
+    var omega: Real?
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= omega^2/N (default 1).")
+    var tau: Real?
+
+    @OptionGroup var output: OutputOptions
+
+    static let defaultActivations = ["relu", "elu", "selu", "tanh"]
+
+    func validate() throws {
+        guard (2...5000).contains(width) else { throw ValidationError("--width must be 2 to 5000 (got \(width))") }
+        guard (1...100_000).contains(layers) else { throw ValidationError("--layers must be 1 to 100000 (got \(layers))") }
+        guard (2...100_000).contains(trials) else { throw ValidationError("--trials must be 2 to 100000 (got \(trials))") }
+        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
+        let gaussianOptions = [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2), ("--q0", q0), ("--c0", c0)]
+        if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
+        for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
+            throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
+        }
+        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
+        if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
+        if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
+        if let c0, abs(c0.value) > 1 { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
+        if let nu0, nu0.value <= 0 { throw ValidationError("--nu0 must be > 0 (got \(nu0))") }
+        let omega = self.omega?.value ?? 0, tau = self.tau?.value ?? 1
+        if tau < omega * omega / Double(width) {
+            throw ValidationError("--tau must be >= omega^2/N = \(formatNumber(omega * omega / Double(width))) (got \(formatNumber(tau)))")
+        }
+        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+    }
+
+    func run() throws {
+        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
+        var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
+                                      ("width", .integer(width)), ("layers", .integer(layers)), ("trials", .integer(trials)),
+                                      ("seed", .text(String(seed)))]
+        let prefixes = model == .gaussian ? ("q", "c") : ("mean", "variance")
+        var results: [(Activation, [SimulatedLayer], Int?)] = []
+        switch model {
+        case .gaussian:
+            let sigmaB2 = self.sigmaB2?.value ?? 0, q0 = self.q0?.value ?? 1, c0 = self.c0?.value ?? 0.5
+            let sampling = self.weights
+            let weights = activations.map { a in
+                GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2)
+            }
+            meta += [("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
+                     ("sigma_b2", .number(sigmaB2)), ("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
+            for (a, w) in zip(activations, weights) {
+                let r = try gslFailure { () throws(GSLError) in try Simulation.gaussian(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling) }
+                results.append((a, r.layers, r.firstNonFiniteLayer))
+            }
+        case .snn:
+            let start = MeanVariance(mean: mu0?.value ?? 0, variance: nu0?.value ?? 1)
+            let weights = WeightMoments(omega: omega?.value ?? 0, tau: tau?.value ?? 1)
+            meta += [("mu0", .number(start.mean)), ("nu0", .number(start.variance)), ("omega", .number(weights.omega)), ("tau", .number(weights.tau))]
+            for a in activations {
+                let r = try gslFailure { () throws(GSLError) in try Simulation.selfNormalizing(a, start: start, weights: weights, settings: settings) }
+                results.append((a, r.layers, r.firstNonFiniteLayer))
+            }
+        }
+        let columns = ["activation", "layer"] + [prefixes.0, prefixes.1].flatMap { p in
+            ["\(p)_predicted", "\(p)_empirical", "\(p)_se", "\(p)_deviation"]
+        }
+        var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
+        for (a, layers, bad) in results {
+            let name = Cell.text(a.spec)
+            for layer in layers {
+                table.append([name, .integer(layer.layer)] + [layer.first, layer.second].flatMap { s -> [Cell] in
+                    [.number(s.predicted), .number(s.mean), .number(s.standardError), s.deviation.map { .number($0) } ?? .missing]
+                })
+            }
+            if let bad { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+        }
+        try output.emit(table)
+    }
+
+    private func gslFailure<R>(_ body: () throws(GSLError) -> R) throws -> R {
+        do { return try body() } catch { throw CommandError.noSolution("simulate: \(error)") }
+    }
+}
