@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 MFSIM := .build/release/mfsim
 
-.PHONY: deps build run test bench export clean
+.PHONY: deps build run test bench export figures clean
 
 # GSL through pkg-config; on a fresh Debian machine neither is there and the package lists are empty.
 deps:
@@ -31,5 +31,22 @@ bench: deps
 	$(SWIFT) build -c release --product MeanFieldBenchmarks --product mfsim
 	.build/release/MeanFieldBenchmarks
 
+# Every standard table as CSV into notebooks-output/ (committed; a test fails when they are stale).
+export: build
+	$(MFSIM) export --dir notebooks-output
+
+# PNG figures from the exported tables: matplotlib from PyPI in a virtual environment (python3 and
+# python3-venv from apt when missing). Not needed by `make test`.
+FIGURES_VENV := .venv-figures
+figures: export
+	@if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then \
+		echo "installing python3 and python3-venv with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv; \
+	fi
+	@[ -x $(FIGURES_VENV)/bin/python ] || python3 -m venv $(FIGURES_VENV)
+	$(FIGURES_VENV)/bin/pip install -q 'matplotlib>=3.7'
+	$(FIGURES_VENV)/bin/python notebooks-output/plot.py
+
 clean:
-	rm -rf .build
+	rm -rf .build $(FIGURES_VENV)

@@ -2,7 +2,7 @@ import ArgumentParser
 import MeanField
 
 /// `mfsim activations`: the catalogue.
-struct Activations: ParsableCommand {
+struct Activations: TableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the activation catalogue: names, parameters, defaults, kinks and smoothness.",
         discussion: """
@@ -19,7 +19,7 @@ struct Activations: ParsableCommand {
 
     func validate() throws { try asUsageError { _ = try parseActivations(activation, default: []) } }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = activation.isEmpty
             ? try Activation.Family.allCases.map { try Activation($0) }
             : try parseActivations(activation, default: [])
@@ -33,6 +33,6 @@ struct Activations: ParsableCommand {
             table.append([.text(a.family.rawValue), .text(a.spec), .text(parameters), .text(a.family.formula),
                           .text(kinks), .text(a.smoothness), .text(a.closedFormSummary)])
         }
-        try output.emit(table)
+        return table
     }
 }

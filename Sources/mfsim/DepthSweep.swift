@@ -3,7 +3,7 @@ import Foundation
 import MeanField
 
 /// `mfsim depth-sweep`: moments through depth (SPEC §1.2, Model A).
-struct DepthSweep: ParsableCommand {
+struct DepthSweep: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "depth-sweep",
         abstract: "Iterate the mean/variance map of an SNN-style network through depth.",
@@ -69,11 +69,11 @@ struct DepthSweep: ParsableCommand {
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         switch model {
-        case .snn: try output.emit(snnTable(activations))
-        case .gaussian: try output.emit(gaussianTable(activations))
+        case .snn: return snnTable(activations)
+        case .gaussian: return gaussianTable(activations)
         }
     }
 

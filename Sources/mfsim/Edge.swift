@@ -3,7 +3,7 @@ import Foundation
 import MeanField
 
 /// `mfsim edge`: the edge of chaos (SPEC §1.3).
-struct Edge: ParsableCommand {
+struct Edge: TableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Edge of chaos: the sigma_w2 with chi1(q*) = 1 for each sigma_b2, and q* there.",
         discussion: """
@@ -26,7 +26,7 @@ struct Edge: ParsableCommand {
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: ["tanh"])
         let biases = try parseNumbers(sigmaB2, default: try NumericList.parse(["0:0.5:11"], option: "--sigma-b2"),
                                       option: "--sigma-b2", requirement: ">= 0") { $0 >= 0 }
@@ -39,6 +39,6 @@ struct Edge: ParsableCommand {
             table.append([.text(a.spec), .number(b), edge.map { .number($0.sigmaW2) } ?? .missing,
                           edge?.qStar.map { .number($0) } ?? .missing])
         }
-        try output.emit(table)
+        return table
     }
 }

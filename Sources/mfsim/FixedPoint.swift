@@ -2,7 +2,7 @@ import ArgumentParser
 import MeanField
 
 /// `mfsim fixedpoint`: the SNN fixed point (SPEC §1.2).
-struct FixedPoint: ParsableCommand {
+struct FixedPoint: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fixedpoint",
         abstract: "Solve for the selu (lambda, alpha) that make (mean, variance) a fixed point of the SNN map.",
@@ -63,7 +63,7 @@ struct FixedPoint: ParsableCommand {
                          tau: try range(boxTau, "--box-tau", positive: true))
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let fixedPoint: SNNFixedPoint
         do {
             fixedPoint = try SelfNormalizing.snnFixedPoint(target: MeanVariance(mean: mean.value, variance: variance.value),
@@ -87,8 +87,7 @@ struct FixedPoint: ParsableCommand {
                          + [.number(check.mappedMean.lowerBound), .number(check.mappedMean.upperBound),
                             .number(check.mappedVariance.lowerBound), .number(check.mappedVariance.upperBound),
                             .integer(check.evaluations)])
-            try output.emit(table)
-            return
+            return table
         }
         var columns = ["target_mean", "target_variance", "omega", "tau", "lambda", "alpha", "residual",
                        "j11", "j12", "j21", "j22", "eig1_re", "eig1_im", "eig2_re", "eig2_im", "spectral_norm", "stable"]
@@ -107,6 +106,6 @@ struct FixedPoint: ParsableCommand {
         }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "fixedpoint", meta))
         table.append(row)
-        try output.emit(table)
+        return table
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import MeanField
 
 /// `mfsim gain`: initialization gains (SPEC §1.5).
-struct Gain: ParsableCommand {
+struct Gain: TableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Initialization gains: E_q[phi^2], the variance factor k (Var[w] = k/fan_in), std_gain = sqrt(k), the NFNets gamma.",
         discussion: """
@@ -28,7 +28,7 @@ struct Gain: ParsableCommand {
         if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
         let list = try activations.activations()
         var columns = ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"]
@@ -47,6 +47,6 @@ struct Gain: ParsableCommand {
                               .number(g.standardDeviationGain), .number(g.nfGamma)] + (critical.isEmpty ? [] : [critical[index]]))
             }
         }
-        try output.emit(table)
+        return table
     }
 }

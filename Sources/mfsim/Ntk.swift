@@ -3,7 +3,7 @@ import Foundation
 import MeanField
 
 /// `mfsim ntk`: NNGP and NTK kernels through depth (SPEC §1.4).
-struct Ntk: ParsableCommand {
+struct Ntk: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ntk",
         abstract: "NNGP and NTK kernels of a deep fully connected network, for two inputs or a Gram matrix.",
@@ -77,7 +77,7 @@ struct Ntk: ParsableCommand {
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         let weights = activations.map { a in
             GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2.value)
@@ -90,7 +90,7 @@ struct Ntk: ParsableCommand {
             let (kernel, n) = try readInputKernel(gram)
             let every = self.every ?? layers
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
-            try output.emit(gramTable(activations, weights, kernel, n, every, meta))
+            return gramTable(activations, weights, kernel, n, every, meta)
         } else {
             let q0 = self.q0?.value ?? 1, c0s = try correlations(), every = self.every ?? 1
             meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
@@ -107,7 +107,7 @@ struct Ntk: ParsableCommand {
                     warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
                 }
             }
-            try output.emit(table)
+            return table
         }
     }
 

@@ -162,3 +162,14 @@ func edgesOfChaos(_ jobs: [(Activation, Double)]) throws -> [(sigmaW2: Double, q
         }
     }
 }
+
+/// A subcommand whose result is one table: `run()` renders it through the shared `--format` /
+/// `--output` path, and `mfsim export` calls `makeTable()` directly.
+protocol TableCommand: ParsableCommand {
+    var output: OutputOptions { get }
+    func makeTable() throws -> Table
+}
+
+extension TableCommand {
+    func run() throws { try output.emit(try makeTable()) }
+}

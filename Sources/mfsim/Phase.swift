@@ -3,7 +3,7 @@ import Foundation
 import MeanField
 
 /// `mfsim phase`: the phase diagram over (sigma_w2, sigma_b2) (SPEC §1.3).
-struct PhaseCommand: ParsableCommand {
+struct PhaseCommand: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phase",
         abstract: "Phase diagram: q*, chi1, c*, depth scales xi_q, xi_c and the phase over a sigma_w2 x sigma_b2 grid.",
@@ -42,7 +42,7 @@ struct PhaseCommand: ParsableCommand {
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: ["tanh"])
         let (weights, biases) = try grids()
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "xi_q", "xi_c", "phase"],
@@ -67,7 +67,7 @@ struct PhaseCommand: ParsableCommand {
                               .number(p.qStar), cell(p.chi1), cell(p.cStar), cell(p.xiQ), cell(p.xiC), .text(p.phase.rawValue)])
             }
         }
-        try output.emit(table)
+        return table
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import MeanField
 
 /// `mfsim rnn-gain`: the RNN gradient gain ρ·E[φ'(√q z)] and neutral-flow parameters (SPEC §1.5).
-struct RnnGain: ParsableCommand {
+struct RnnGain: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rnn-gain",
         abstract: "RNN gradient gain rho * E[phi'(sqrt(q) z)] for a recurrent matrix of norm rho; solve a parameter for neutral flow.",
@@ -33,7 +33,7 @@ struct RnnGain: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
         let list = try activations.activations()
         var columns = ["activation", "variance", "norm", "expected_slope", "gain"]
@@ -60,6 +60,6 @@ struct RnnGain: ParsableCommand {
                 table.append([.text(activation.spec), .number(q), .number(rho), .number(slope), .number(rho * slope)] + solved)
             }
         }
-        try output.emit(table)
+        return table
     }
 }

@@ -5,7 +5,7 @@ import MeanField
 extension WeightSampling: ExpressibleByArgument {}
 
 /// `mfsim simulate`: finite-width random networks beside the mean-field prediction.
-struct Simulate: ParsableCommand {
+struct Simulate: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Monte Carlo of finite-width random networks beside the mean-field prediction.",
@@ -91,7 +91,7 @@ struct Simulate: ParsableCommand {
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
@@ -134,7 +134,7 @@ struct Simulate: ParsableCommand {
             }
             if let bad { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
         }
-        try output.emit(table)
+        return table
     }
 
     private func gslFailure<R>(_ body: () throws(GSLError) -> R) throws -> R {

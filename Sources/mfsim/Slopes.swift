@@ -2,7 +2,7 @@ import ArgumentParser
 import MeanField
 
 /// `mfsim slopes`: expected slopes and related statistics (SPEC §1.5).
-struct SlopesCommand: ParsableCommand {
+struct SlopesCommand: TableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slopes",
         abstract: "Expected slope E[phi'], E[phi'^2], activation moments, dead fraction and log-slope at X ~ N(mean, variance).",
@@ -29,7 +29,7 @@ struct SlopesCommand: ParsableCommand {
          try parseNumbers(mean, default: [0], option: "--mean", requirement: "finite") { $0.isFinite })
     }
 
-    func run() throws {
+    func makeTable() throws -> Table {
         let (variances, means) = try lists()
         let list = try activations.activations()
         var table = Table(columns: ["activation", "mean", "variance", "expected_slope", "slope_second_moment", "act_mean",
@@ -49,6 +49,6 @@ struct SlopesCommand: ParsableCommand {
                 }
             }
         }
-        try output.emit(table)
+        return table
     }
 }

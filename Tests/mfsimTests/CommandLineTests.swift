@@ -446,4 +446,54 @@ struct CommandLineTests {
         let snn = try MFSimProcess.run(["simulate", "--model", "snn", "--activation", "selu", "--width", "200", "--layers", "3", "--trials", "3", "--format", "json"])
         #expect(snn.status == 0 && snn.stdout.contains("\"variance_empirical\": ") && snn.stdout.contains("\"omega\": 0.0"))
     }
+
+    // MARK: export
+
+    /// The committed tables in notebooks-output/ are what `mfsim export` writes now. The manifest
+    /// (file names, command lines, row counts, version) must match byte for byte; in the CSV files
+    /// every text cell must match and every number must agree to 1e-9 relative (1e-12 absolute),
+    /// so that the last-bit differences another CPU's libm may give (glibc picks FMA or non-FMA
+    /// kernels at run time) do not count as stale, but any change of a parameter, a column, a row
+    /// or an algorithm's result does. Regenerate with `make export`.
+    @Test func committedTablesAreNotStale() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = repository.appendingPathComponent("notebooks-output")
+        let dir = try temporaryDirectory()
+        let r = try MFSimProcess.run(["export", "--dir", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = try String(contentsOf: dir.appendingPathComponent("manifest.json"), encoding: .utf8)
+        #expect(manifest == (try String(contentsOf: committed.appendingPathComponent("manifest.json"), encoding: .utf8)),
+                "notebooks-output/manifest.json is stale: run make export")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".csv") }.sorted()
+        #expect(files.count == 10)
+        for file in files {
+            let fresh = csvRecords(try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8))
+            let old = csvRecords(try String(contentsOf: committed.appendingPathComponent(file), encoding: .utf8))
+            #expect(fresh.count == old.count && fresh.first == old.first, "notebooks-output/\(file) is stale (shape): run make export")
+            var mismatches = 0
+            for (a, b) in zip(fresh, old) where a != b {
+                guard a.count == b.count else { mismatches += 1; continue }
+                for (x, y) in zip(a, b) where x != y {
+                    if let u = Double(x), let v = Double(y), abs(u - v) <= 1e-9 * max(abs(u), abs(v)) || abs(u - v) <= 1e-12 { continue }
+                    mismatches += 1
+                }
+            }
+            #expect(mismatches == 0, "notebooks-output/\(file) is stale (\(mismatches) cells): run make export")
+        }
+    }
+
+    @Test func exportIsDeterministic() throws {
+        let first = try temporaryDirectory(), second = try temporaryDirectory()
+        #expect(try MFSimProcess.run(["export", "--dir", first.path]).status == 0)
+        #expect(try MFSimProcess.run(["export", "--dir", second.path]).status == 0)
+        for file in try FileManager.default.contentsOfDirectory(atPath: first.path) {
+            #expect(FileManager.default.contents(atPath: first.appendingPathComponent(file).path)
+                    == FileManager.default.contents(atPath: second.appendingPathComponent(file).path), "\(file)")
+        }
+    }
+
+    @Test func exportIntoAnUncreatableFolderFails() throws {
+        let r = try MFSimProcess.run(["export", "--dir", "/proc/mfsim-export"])
+        #expect(r.status == 73 && r.stderr.hasPrefix("mfsim: error: cannot create '/proc/mfsim-export'"), "\(r.stderr)")
+    }
 }

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+/// `mfsim export`: every standard table as CSV, with a manifest.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every standard table as CSV into a folder, with manifest.json.",
+        discussion: """
+            Each table is what the command line listed for it in manifest.json prints (run in process, CSV, \
+            written atomically); the manifest also holds the mfsim version and each file's row count. The output is \
+            deterministic: a rerun rewrites the same bytes. notebooks-output/plot.py turns the tables into figures \
+            (make figures).
+            """)
+
+    @Option(help: ArgumentHelp("Folder to write into (created if missing).", valueName: "DIR"))
+    var dir = "notebooks-output"
+
+    /// The standard tables: file name, what it holds, and the command line that prints it.
+    static let tables: [(file: String, description: String, arguments: [String])] = [
+        ("fixedpoint.csv", "SELU fixed point for (mean, variance) = (0, 1), omega = 0, tau = 1: lambda01, alpha01, Jacobian, stability",
+         ["fixedpoint"]),
+        ("depth_sweep_snn.csv", "Model A: mean and variance of elu, selu, relu activations through 200 layers from (0, 1)",
+         ["depth-sweep", "--model", "snn", "--layers", "200"]),
+        ("depth_sweep_gaussian.csv", "Model B: q, c, chi1, chi_c of elu, selu, relu through 200 layers at the critical sigma_w2 = k, from (q0, c0) = (1, 0.5)",
+         ["depth-sweep", "--model", "gaussian", "--layers", "200"]),
+        ("slopes.csv", "expected slope, slope second moment, dead fraction, log-slope of the whole catalogue over variance 0.05..5",
+         ["slopes", "--variance", "0.05:5:100"]),
+        ("gains.csv", "initialization gains of the whole catalogue: E[phi^2], k, std_gain, NFNets gamma",
+         ["gain"]),
+        ("ntk.csv", "NNGP and NTK of elu, selu, relu at sigma_w2 = k against c0 in [-1, 1], layers 50, 100, 150, 200",
+         ["ntk", "--activation", "elu", "--activation", "selu", "--activation", "relu", "--c0", "-1:1:101", "--layers", "200", "--every", "50"]),
+        ("phase_tanh.csv", "phase diagram of tanh over sigma_w2 in [0.5, 4] x sigma_b2 in [0, 0.5]",
+         ["phase", "--activation", "tanh", "--sigma-w2", "0.5:4:71", "--sigma-b2", "0:0.5:51"]),
+        ("phase_elu.csv", "phase diagram of elu over sigma_w2 in [0.5, 4] x sigma_b2 in [0, 0.5]",
+         ["phase", "--activation", "elu", "--sigma-w2", "0.5:4:71", "--sigma-b2", "0:0.5:51"]),
+        ("edge.csv", "edge-of-chaos sigma_w2 of tanh and elu for sigma_b2 in [0, 0.5]",
+         ["edge", "--activation", "tanh", "--activation", "elu", "--sigma-b2", "0:0.5:51"]),
+        ("simulate.csv", "finite-width networks (width 1000, 20 trials, seed 2017) beside the mean-field q and c, relu and tanh, 50 layers",
+         ["simulate", "--activation", "relu", "--activation", "tanh", "--width", "1000", "--layers", "50", "--trials", "20", "--weights", "implicit"]),
+    ]
+
+    func run() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError.cannotCreate("cannot create '\(dir)': \(error.localizedDescription)")
+        }
+        var manifest: [String] = []
+        for entry in Self.tables {
+            guard let command = try MFSim.parseAsRoot(entry.arguments) as? TableCommand else {
+                fatalError("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
+            }
+            let table = try command.makeTable()
+            try AtomicFile.write(table.csv(), to: dir + "/" + entry.file)
+            print("wrote \(dir)/\(entry.file) (\(table.rows.count) rows)")
+            manifest.append("    {\"file\": \(Table.jsonString(entry.file)), \"command\": \(Table.jsonString((["mfsim"] + entry.arguments).joined(separator: " "))), "
+                            + "\"rows\": \(table.rows.count), \"description\": \(Table.jsonString(entry.description))}")
+        }
+        let json = "{\n  \"mfsim_version\": \(Table.jsonString(MeanFieldVersion.string)),\n  \"tables\": [\n"
+            + manifest.joined(separator: ",\n") + "\n  ]\n}\n"
+        try AtomicFile.write(json, to: dir + "/manifest.json")
+        print("wrote \(dir)/manifest.json")
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Figures from the tables `mfsim export` writes into this folder (see manifest.json).
+
+usage: python3 plot.py [FOLDER]      (default: the folder this script is in; `make figures` sets up
+                                      matplotlib from PyPI in a virtual environment and runs it)
+Writes FOLDER/figures/*.png. Reads only the CSV files; computes nothing but ratios for display.
+"""
+import csv
+import math
+import os
+import sys
+from collections import defaultdict
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+FOLDER = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(FOLDER, "figures")
+os.makedirs(OUT, exist_ok=True)
+plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3})
+
+
+def rows(name):
+    with open(os.path.join(FOLDER, name), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def number(text):
+    return float(text) if text not in ("", None) else math.nan
+
+
+def by(table, key):
+    groups = defaultdict(list)
+    for r in table:
+        groups[r[key]].append(r)
+    return groups
+
+
+def short(spec):
+    return spec.split(":")[0]
+
+
+def save(fig, name):
+    fig.tight_layout()
+    fig.savefig(os.path.join(OUT, name))
+    plt.close(fig)
+    print("wrote", os.path.join(OUT, name))
+
+
+# 1. Model A: mean and variance through depth.
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+for spec, rs in by(rows("depth_sweep_snn.csv"), "activation").items():
+    layers = [int(r["layer"]) for r in rs]
+    left.plot(layers, [number(r["mean"]) for r in rs], label=short(spec))
+    right.plot(layers, [number(r["variance"]) for r in rs], label=short(spec))
+left.set(xlabel="layer", ylabel="mean of activations", title="Model A: mean (omega = 0, tau = 1)")
+right.set(xlabel="layer", ylabel="variance of activations", yscale="log", title="Model A: variance")
+left.legend()
+save(fig, "snn_mean_variance.png")
+
+# 2. Model B: q and c through depth at the critical sigma_w2 = k.
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+for spec, rs in by(rows("depth_sweep_gaussian.csv"), "activation").items():
+    layers = [int(r["layer"]) for r in rs]
+    left.plot(layers, [number(r["q"]) for r in rs], label=short(spec))
+    right.plot(layers, [number(r["c"]) for r in rs], label=short(spec))
+left.set(xlabel="layer", ylabel="q (pre-activation variance)", title="Model B: length map, sigma_w2 = k")
+right.set(xlabel="layer", ylabel="c (correlation of two inputs)", title="Model B: correlation map from c0 = 0.5")
+left.legend()
+save(fig, "gaussian_q_c.png")
+
+# 3. Phase diagrams with the edge of chaos.
+edges = by(rows("edge.csv"), "activation")
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+for ax, (name, spec) in zip(axes, [("phase_tanh.csv", "tanh"), ("phase_elu.csv", "elu:alpha=1")]):
+    table = rows(name)
+    ws = sorted({number(r["sigma_w2"]) for r in table})
+    bs = sorted({number(r["sigma_b2"]) for r in table})
+    grid = {(number(r["sigma_w2"]), number(r["sigma_b2"])): number(r["chi1"]) for r in table}
+    z = [[math.log(grid[(w, b)]) if grid[(w, b)] > 0 else math.nan for w in ws] for b in bs]
+    mesh = ax.pcolormesh(ws, bs, z, cmap="coolwarm", vmin=-1, vmax=1, shading="nearest")
+    line = [(number(r["sigma_w2"]), number(r["sigma_b2"])) for r in edges.get(spec, []) if r["sigma_w2"]]
+    if line:
+        ax.plot([w for w, _ in line], [b for _, b in line], "k-", lw=1.5, label="edge of chaos (chi1 = 1)")
+        ax.legend(loc="upper left")
+    ax.set(xlabel="sigma_w2", ylabel="sigma_b2", title=f"{short(spec)}: log chi1 (ordered < 0 < chaotic)",
+           xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
+    fig.colorbar(mesh, ax=ax)
+save(fig, "phase_diagrams.png")
+
+# 4. Expected slope against variance.
+fig, ax = plt.subplots(figsize=(6, 3.8))
+for spec, rs in by(rows("slopes.csv"), "activation").items():
+    ax.plot([number(r["variance"]) for r in rs], [number(r["expected_slope"]) for r in rs], label=short(spec))
+ax.set(xlabel="variance q", ylabel="E[phi'(sqrt(q) z)]", title="Expected slope (mean 0)")
+ax.legend(ncol=2, fontsize=7)
+save(fig, "expected_slope.png")
+
+# 5. NNGP and NTK against c0 at several depths.
+table = by(rows("ntk.csv"), "activation")
+fig, axes = plt.subplots(1, len(table), figsize=(4 * len(table), 3.4), squeeze=False)
+for ax, (spec, rs) in zip(axes[0], table.items()):
+    for index, (layer, lr) in enumerate(by(rs, "layer").items()):
+        c0 = [number(r["c0"]) for r in lr]
+        colour = f"C{index}"
+        ax.plot(c0, [number(r["ntk_12"]) / number(r["ntk_11"]) for r in lr], color=colour, label=f"NTK, layer {layer}")
+        ax.plot(c0, [number(r["nngp_12"]) / number(r["nngp_11"]) for r in lr], "--", color=colour, lw=0.8, label=f"NNGP, layer {layer}")
+    ax.set(xlabel="input correlation c0", ylabel="normalized kernel K12/K11", title=f"{short(spec)}, sigma_w2 = k")
+    ax.legend(fontsize=6)
+save(fig, "ntk_vs_c0.png")
+
+# 6. Finite-width networks against the mean-field prediction.
+table = by(rows("simulate.csv"), "activation")
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+for spec, rs in table.items():
+    layers = [int(r["layer"]) for r in rs]
+    for ax, key in zip(axes, ["q", "c"]):
+        line, = ax.plot(layers, [number(r[f"{key}_predicted"]) for r in rs], label=f"{short(spec)} mean field")
+        ax.errorbar(layers, [number(r[f"{key}_empirical"]) for r in rs], yerr=[2 * number(r[f"{key}_se"]) for r in rs],
+                    fmt=".", ms=3, color=line.get_color(), alpha=0.6, label=f"{short(spec)} width 1000 (±2 SE)")
+axes[0].set(xlabel="layer", ylabel="q", title="Simulated networks vs mean field: q")
+axes[1].set(xlabel="layer", ylabel="c", title="Simulated networks vs mean field: c")
+axes[0].legend(fontsize=7)
+save(fig, "simulate_vs_mean_field.png")
