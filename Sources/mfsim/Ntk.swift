@@ -27,8 +27,6 @@ struct Ntk: TableCommand {
             the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
             """)
 
-    enum GramInput: String, ExpressibleByArgument, CaseIterable { case vectors, kernel }
-
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
@@ -49,7 +47,7 @@ struct Ntk: TableCommand {
     @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file.", valueName: "FILE"))
     var gram: String?
     @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
-    var gramInput: GramInput = .vectors
+    var gramInput: InputKernelFile.Kind = .vectors
 
     @OptionGroup var output: OutputOptions
 
@@ -87,7 +85,7 @@ struct Ntk: TableCommand {
             ("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
             ("sigma_b2", .number(sigmaB2.value)), ("layers", .integer(layers))]
         if let gram {
-            let (kernel, n) = try readInputKernel(gram)
+            let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
             let every = self.every ?? layers
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
             return gramTable(activations, weights, kernel, n, every, meta)
@@ -131,76 +129,5 @@ struct Ntk: TableCommand {
             }
         }
         return table
-    }
-
-    /// Reads `Sigma^0` from the --gram file: N input vectors (Σ⁰ = X Xᵀ/d) or an N × N kernel.
-    func readInputKernel(_ path: String) throws -> (kernel: [Double], count: Int) {
-        let rows = try NumericCSV.read(path, option: "--gram")
-        let n = rows.count, d = rows[0].count
-        switch gramInput {
-        case .vectors:
-            let kernel = NeuralTangents.inputKernel(vectors: rows.flatMap { $0 }, count: n, dimension: d)
-            if let i = (0..<n).first(where: { kernel[$0 * n + $0] == 0 }) {
-                throw CommandError.badInput("--gram: input \(i) (row \(i + 1) of '\(path)') is the zero vector; its kernel is degenerate")
-            }
-            return (kernel, n)
-        case .kernel:
-            guard d == n else { throw CommandError.badInput("--gram: '\(path)' has \(n) rows of \(d) values; a kernel must be N x N") }
-            let kernel = rows.flatMap { $0 }
-            for i in 0..<n {
-                guard kernel[i * n + i] > 0 else {
-                    throw CommandError.badInput("--gram: kernel diagonal entry (\(i), \(i)) is \(formatNumber(kernel[i * n + i])); it must be > 0")
-                }
-                for j in 0..<i {
-                    let (a, b) = (kernel[i * n + j], kernel[j * n + i])
-                    let scale = (kernel[i * n + i] * kernel[j * n + j]).squareRoot()
-                    guard abs(a - b) <= 1e-12 * scale else {
-                        throw CommandError.badInput("--gram: kernel is not symmetric at (\(i), \(j)): \(formatNumber(a)) vs \(formatNumber(b))")
-                    }
-                    guard abs(a) <= scale * (1 + 1e-12) else {
-                        throw CommandError.badInput("--gram: kernel entry (\(i), \(j)) = \(formatNumber(a)) exceeds sqrt(K_ii K_jj) = \(formatNumber(scale)) (correlation outside [-1, 1])")
-                    }
-                }
-            }
-            // Exactly symmetric from here on (the upper triangle wins).
-            var symmetric = kernel
-            for i in 0..<n { for j in 0..<i { symmetric[i * n + j] = kernel[j * n + i] } }
-            return (symmetric, n)
-        }
-    }
-}
-
-/// A CSV file of finite numbers: an optional header row (any non-numeric field makes the first
-/// row a header), then rows of equally many numbers; blank lines are skipped.
-enum NumericCSV {
-    static func read(_ path: String, option: String) throws -> [[Double]] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandError.cannotRead("\(option): cannot read '\(path)'")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw CommandError.badInput("\(option): '\(path)' is not UTF-8 text") }
-        var rows: [[Double]] = []
-        var width: Int?
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            if fields.allSatisfy(\.isEmpty) { continue }
-            let numbers = fields.map { Double($0) }
-            if rows.isEmpty, width == nil, numbers.contains(where: { $0 == nil }) {
-                width = fields.count   // the header row
-                continue
-            }
-            for (column, (field, number)) in zip(fields, numbers).enumerated() {
-                guard let number, number.isFinite else {
-                    throw CommandError.badInput("\(option): '\(path)' line \(index + 1), field \(column + 1): '\(field)' is not a finite number")
-                }
-            }
-            if let width, width != fields.count {
-                throw CommandError.badInput("\(option): '\(path)' line \(index + 1) has \(fields.count) fields; expected \(width)")
-            }
-            width = fields.count
-            rows.append(numbers.map { $0! })
-        }
-        guard !rows.isEmpty else { throw CommandError.badInput("\(option): '\(path)' has no rows of numbers") }
-        return rows
     }
 }

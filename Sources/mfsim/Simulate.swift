@@ -25,6 +25,10 @@ struct Simulate: TableCommand {
             activations across units. Columns: activation, layer, mean_predicted, mean_empirical, mean_se, \
             mean_deviation, variance_predicted, variance_empirical, variance_se, variance_deviation.
 
+            --inputs FILE: a batch of B inputs (B <= N) whose layer-0 kernel is exactly Sigma^0; rows: activation, \
+            layer, i, j, nngp_predicted, nngp_empirical, nngp_se, nngp_deviation for every entry i <= j of \
+            (1/N) h_i.h_j, beside the NNGP Sigma^l of 'mfsim ntk --gram'.
+
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
             bias.
@@ -56,6 +60,10 @@ struct Simulate: TableCommand {
     var q0: Real?
     @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
     var c0: Real?
+    @Option(help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --inputs-kind kernel) instead of --q0/--c0; rows are then every kernel entry i <= j.", valueName: "FILE"))
+    var inputs: String?
+    @Option(name: .customLong("inputs-kind"), help: "What the --inputs file holds: vectors or kernel.")
+    var inputsKind: InputKernelFile.Kind = .vectors
     @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
     var mu0: Real?
     @Option(parsing: .unconditional, help: "snn: variance nu0 > 0 of the input activations (default 1).")
@@ -75,6 +83,10 @@ struct Simulate: TableCommand {
         guard (2...100_000).contains(trials) else { throw ValidationError("--trials must be 2 to 100000 (got \(trials))") }
         let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
         let gaussianOptions = [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2), ("--q0", q0), ("--c0", c0)]
+        if inputs != nil {
+            if model == .snn { throw ValidationError("--inputs applies to --model gaussian, not --model snn") }
+            if q0 != nil || c0 != nil { throw ValidationError("--q0 and --c0 describe two inputs; with --inputs the inputs come from the file") }
+        }
         if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
         for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
             throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
@@ -108,6 +120,13 @@ struct Simulate: TableCommand {
             }
             meta += [("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
                      ("sigma_b2", .number(sigmaB2)), ("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
+            if let inputs {
+                let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--inputs")
+                guard count <= width else { throw CommandError.badInput("--inputs: \(count) inputs need --width >= \(count) (got \(width))") }
+                meta = meta.filter { $0.0 != "q0" && $0.0 != "c0" } + [("inputs", .text(inputs)), ("inputs_kind", .text(inputsKind.rawValue)),
+                                                                      ("input_count", .integer(count))]
+                return try batchTable(activations, weights, kernel, count, settings, sampling, meta)
+            }
             for (a, w) in zip(activations, weights) {
                 let r = try gslFailure { () throws(GSLError) in try Simulation.gaussian(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling) }
                 results.append((a, r.layers, r.firstNonFiniteLayer))
@@ -133,6 +152,27 @@ struct Simulate: TableCommand {
                 })
             }
             if let bad { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+        }
+        return table
+    }
+
+    /// `--inputs`: every entry i <= j of the networks' kernel (1/N) h_i.h_j beside the NNGP.
+    func batchTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ count: Int,
+                    _ settings: SimulationSettings, _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
+        var table = Table(columns: ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"],
+                          meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
+        for (a, w) in zip(activations, weights) {
+            let r = try gslFailure { () throws(GSLError) in
+                try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+            }
+            let name = Cell.text(a.spec)
+            for (index, entries) in r.layers.enumerated() {
+                for e in entries {
+                    table.append([name, .integer(index + 1), .integer(e.i), .integer(e.j), .number(e.value.predicted), .number(e.value.mean),
+                                  .number(e.value.standardError), e.value.deviation.map { .number($0) } ?? .missing])
+                }
+            }
+            if let bad = r.firstNonFiniteLayer { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
         }
         return table
     }

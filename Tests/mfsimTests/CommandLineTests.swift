@@ -234,6 +234,9 @@ struct CommandLineTests {
         (["simulate", "--model", "snn", "--weights", "implicit"], "implicit", 64),
         (["simulate", "--model", "snn", "--omega", "10", "--width", "10"], "--tau", 64),
         (["simulate", "--weights", "sparse"], "sparse", 64),
+        (["simulate", "--inputs", "x.csv", "--q0", "2"], "--q0", 64),
+        (["simulate", "--model", "snn", "--inputs", "x.csv"], "--inputs", 64),
+        (["simulate", "--inputs", "/nonexistent/x.csv"], "/nonexistent/x.csv", 66),
     ])
     func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
         let dir = try temporaryDirectory()
@@ -443,6 +446,14 @@ struct CommandLineTests {
         #expect(csvRows(first.stdout).map { $0["layer"]! } == ["1", "2", "3", "4"])
         let other = try MFSimProcess.run(["simulate", "--activation", "tanh", "--width", "300", "--layers", "4", "--trials", "4", "--seed", "100"])
         #expect(other.stdout != first.stdout)
+        let dir = try temporaryDirectory()
+        let inputs = dir.appendingPathComponent("x.csv")
+        try "1,0.5\n-0.3,1.2\n0.8,-0.9\n".write(to: inputs, atomically: true, encoding: .utf8)
+        let batch = try MFSimProcess.run(["simulate", "--activation", "relu", "--inputs", inputs.path, "--width", "100", "--layers", "2", "--trials", "3"])
+        #expect(batch.status == 0 && csvRecords(batch.stdout)[0] == ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"])
+        #expect(csvRows(batch.stdout).count == 2 * 6)
+        let tooNarrow = try MFSimProcess.run(["simulate", "--inputs", inputs.path, "--width", "2"])
+        #expect(tooNarrow.status == 65 && tooNarrow.stderr.contains("--width >= 3"))
         let snn = try MFSimProcess.run(["simulate", "--model", "snn", "--activation", "selu", "--width", "200", "--layers", "3", "--trials", "3", "--format", "json"])
         #expect(snn.status == 0 && snn.stdout.contains("\"variance_empirical\": ") && snn.stdout.contains("\"omega\": 0.0"))
     }

@@ -74,71 +74,165 @@ public enum Simulation {
     /// beside the length and correlation maps' q_l and c_l. Stops before the first layer where a
     /// network's values are not finite, and reports it.
     ///
-    /// [Poole et al. 2016]: https://arxiv.org/abs/1606.05340
-    ///
     /// `sampling: .implicit` draws each layer's pre-activations from their exact law given the
     /// previous layer instead of materializing `Wˡ`: the rows of a fresh Gaussian `Wˡ` are
     /// independent, so `(Wˡa₁, Wˡa₂)ᵢ ~ N(0, (σw²/N)·[[a₁·a₁, a₁·a₂], [a₁·a₂, a₂·a₂]])` independently
     /// over i — the same distribution of every statistic as `.dense`, in O(N) per layer instead of
     /// O(N²) Gaussian draws and a matrix product (not the same draws: the outputs differ by sampling
     /// noise, not in law).
+    ///
+    /// [Poole et al. 2016]: https://arxiv.org/abs/1606.05340
     public static func gaussian(_ activation: Activation, q0: Double, c0: Double, weights: GaussianWeights,
                                 settings: SimulationSettings, sampling: WeightSampling = .dense) throws(GSLError)
     -> (layers: [SimulatedLayer], firstNonFiniteLayer: Int?) {
-        precondition(settings.trials >= 2 && settings.width >= 2 && settings.layers >= 1)
         let prediction = SignalPropagation.depthSweep(activation, q0: q0, c0: c0, weights: weights, layers: settings.layers)
+        let grams = try empiricalKernels(activation, inputKernel: [q0, c0 * q0, c0 * q0, q0], count: 2, weights: weights,
+                                         settings: settings, sampling: sampling)
+        // From each network's 2 × 2 kernel (1/N)HᵀH: q = (K₁₁ + K₂₂)/2, c = K₁₂/√(K₁₁K₂₂).
+        let trials = grams.map { layers in layers.map { k in ((k[0] + k[3]) / 2, k[1] / (k[0] * k[3]).squareRoot()) } }
+        return aggregate(trials, prediction: prediction.rows.map { ($0.q, $0.c) }, layers: settings.layers)
+    }
+
+    /// One entry (i, j) of a simulated layer's NNGP kernel.
+    public struct KernelEntry: Sendable, Hashable {
+        public let i: Int, j: Int
+        /// `Σˡᵢⱼ` (mean field) beside the networks' `(1/N) hᵢ·hⱼ`.
+        public let value: SimulatedStatistic
+    }
+
+    /// Model B with a batch of B inputs whose layer-0 pre-activation kernel is `inputKernel`
+    /// (row-major B × B, positive semi-definite): `H⁰ = √N·Q·Lᵀ` with Q an N × B random matrix with
+    /// orthonormal columns and `LLᵀ = Σ⁰`, so `(1/N)H⁰ᵀH⁰ = Σ⁰` exactly (B ≤ N); then as
+    /// ``gaussian(_:q0:c0:weights:settings:sampling:)``. Per layer, every entry i ≤ j of the
+    /// networks' kernel `(1/N) hᵢ·hⱼ` beside the NNGP `Σˡᵢⱼ` of ``NeuralTangents/gram(_:inputKernel:count:weights:layers:every:strategy:)``.
+    public static func gaussianBatch(_ activation: Activation, inputKernel: [Double], count b: Int, weights: GaussianWeights,
+                                     settings: SimulationSettings, sampling: WeightSampling = .dense) throws(GSLError)
+    -> (layers: [[KernelEntry]], firstNonFiniteLayer: Int?) {
+        let prediction = NeuralTangents.gram(activation, inputKernel: inputKernel, count: b, weights: weights, layers: settings.layers)
+        let grams = try empiricalKernels(activation, inputKernel: inputKernel, count: b, weights: weights, settings: settings, sampling: sampling)
+        let reached = min(grams.map(\.count).min() ?? 0, prediction.layers.count)
+        let pairs = (0..<b).flatMap { i in (i..<b).map { (i, $0) } }
+        let layers = (0..<reached).map { l in
+            pairs.map { i, j in
+                KernelEntry(i: i, j: j, value: SimulatedStatistic(predicted: prediction.layers[l].nngp[i * b + j],
+                                                                  samples: grams.map { $0[l][i * b + j] }))
+            }
+        }
+        return (layers, reached < settings.layers ? reached + 1 : nil)
+    }
+
+    /// Per network (trial) and layer, the B × B kernel `(1/N) HᵀH` of the pre-activations, up to the
+    /// first layer with a non-finite entry.
+    static func empiricalKernels(_ activation: Activation, inputKernel: [Double], count b: Int, weights: GaussianWeights,
+                                 settings: SimulationSettings, sampling: WeightSampling) throws(GSLError) -> [[[Double]]] {
         let n = settings.width
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[(first: Double, second: Double)], GSLError> in
+        precondition(settings.trials >= 2 && n >= 2 && b >= 1 && b <= n && settings.layers >= 1 && inputKernel.count == b * b)
+        let inputFactor = choleskyFactor(inputKernel, count: b)
+        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[[Double]], GSLError> in
             let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
-            var h = inputPair(width: n, q0: q0, c0: c0, rng: rng)
-            var a = [Double](repeating: 0, count: 2 * n)
+            var h = initialPreactivations(width: n, factor: inputFactor, count: b, rng: rng)
+            var a = [Double](repeating: 0, count: n * b)
             var w = [Double](repeating: 0, count: sampling == .dense ? n * n : 0)
-            var out: [(first: Double, second: Double)] = []
+            var z = [Double](repeating: 0, count: b)
+            var out: [[Double]] = []
             let weightSD = (weights.sigmaW2 / Double(n)).squareRoot(), biasSD = weights.sigmaB2.squareRoot()
             for _ in 1...settings.layers {
-                for i in 0..<(2 * n) { a[i] = activation(h[i]) }
+                for i in 0..<(n * b) { a[i] = activation(h[i]) }
                 switch sampling {
                 case .dense:
                     w.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: weightSD) }
                     do throws(GSLError) {
-                        try multiply(w, a, into: &h, m: n, k: n, n: 2)
+                        try multiply(w, a, into: &h, m: n, k: n, n: b)
                     } catch { return .failure(error) }
                 case .implicit:
-                    // Cholesky factor of (σw²/N)·aᵀa: h₁ = l11 z₁, h₂ = l21 z₁ + l22 z₂.
-                    var g11 = 0.0, g12 = 0.0, g22 = 0.0
+                    // Each row of Wˡa is N(0, (σw²/N)·aᵀa): h_row = L z with LLᵀ = (σw²/N)·aᵀa.
+                    let factor = choleskyFactor(gram(a, width: n, count: b).map { $0 * weights.sigmaW2 }, count: b)
                     for i in 0..<n {
-                        g11 += a[2 * i] * a[2 * i]
-                        g12 += a[2 * i] * a[2 * i + 1]
-                        g22 += a[2 * i + 1] * a[2 * i + 1]
-                    }
-                    let scale = weights.sigmaW2 / Double(n)
-                    let l11 = (scale * g11).squareRoot()
-                    let l21 = l11 > 0 ? scale * g12 / l11 : 0
-                    let l22 = max(0, scale * g22 - l21 * l21).squareRoot()
-                    for i in 0..<n {
-                        let z1 = rng.gaussian(sd: 1), z2 = rng.gaussian(sd: 1)
-                        h[2 * i] = l11 * z1
-                        h[2 * i + 1] = l21 * z1 + l22 * z2
+                        for k in 0..<b { z[k] = rng.gaussian(sd: 1) }
+                        for r in 0..<b {
+                            var sum = 0.0
+                            for k in 0...r { sum += factor[r * b + k] * z[k] }
+                            h[i * b + r] = sum
+                        }
                     }
                 }
-                var s11 = 0.0, s22 = 0.0, s12 = 0.0
-                for i in 0..<n {
-                    let b = biasSD > 0 ? rng.gaussian(sd: biasSD) : 0
-                    h[2 * i] += b
-                    h[2 * i + 1] += b
-                    s11 += h[2 * i] * h[2 * i]
-                    s22 += h[2 * i + 1] * h[2 * i + 1]
-                    s12 += h[2 * i] * h[2 * i + 1]
+                if biasSD > 0 {
+                    for i in 0..<n {
+                        let bias = rng.gaussian(sd: biasSD)
+                        for r in 0..<b { h[i * b + r] += bias }
+                    }
                 }
-                let q = (s11 + s22) / (2 * Double(n)), c = s12 / (s11 * s22).squareRoot()
-                guard q.isFinite, c.isFinite else { break }
-                out.append((q, c))
+                let kernel = gram(h, width: n, count: b)
+                guard kernel.allSatisfy(\.isFinite) else { break }
+                out.append(kernel)
             }
             return .success(out)
         }
-        let trials = try results.map { result throws(GSLError) in try result.get() }
-        return aggregate(trials, prediction: prediction.rows.map { ($0.q, $0.c) }, layers: settings.layers,
-                         predictionStop: prediction.firstNonFiniteLayer)
+        return try results.map { result throws(GSLError) in try result.get() }
+    }
+
+    /// `(1/N) XᵀX` for row-major X (N × B).
+    private static func gram(_ x: [Double], width n: Int, count b: Int) -> [Double] {
+        var k = [Double](repeating: 0, count: b * b)
+        for i in 0..<n {
+            for r in 0..<b {
+                let xr = x[i * b + r]
+                for c in r..<b { k[r * b + c] += xr * x[i * b + c] }
+            }
+        }
+        for r in 0..<b {
+            for c in r..<b {
+                k[r * b + c] /= Double(n)
+                k[c * b + r] = k[r * b + c]
+            }
+        }
+        return k
+    }
+
+    /// Lower-triangular L (row-major) with `LLᵀ = m` for a positive semi-definite m: a pivot at or
+    /// below 1e-14 of its diagonal entry (a dependent column) gives a zero column.
+    static func choleskyFactor(_ m: [Double], count b: Int) -> [Double] {
+        var l = [Double](repeating: 0, count: b * b)
+        for j in 0..<b {
+            var pivot = m[j * b + j]
+            for k in 0..<j { pivot -= l[j * b + k] * l[j * b + k] }
+            guard pivot > 1e-14 * m[j * b + j], pivot > 0 else { continue }
+            let root = pivot.squareRoot()
+            l[j * b + j] = root
+            for i in (j + 1)..<max(j + 1, b) {
+                var sum = m[i * b + j]
+                for k in 0..<j { sum -= l[i * b + k] * l[j * b + k] }
+                l[i * b + j] = sum / root
+            }
+        }
+        return l
+    }
+
+    /// `H⁰ = √N·Q·Lᵀ` (row-major N × B): Q from Gram–Schmidt on B Gaussian N-vectors.
+    private static func initialPreactivations(width n: Int, factor l: [Double], count b: Int, rng: GSL.RandomGenerator) -> [Double] {
+        var q = [Double](repeating: 0, count: n * b)
+        q.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: 1) }
+        for c in 0..<b {
+            for previous in 0..<c {
+                var projection = 0.0
+                for i in 0..<n { projection += q[i * b + previous] * q[i * b + c] }
+                for i in 0..<n { q[i * b + c] -= projection * q[i * b + previous] }
+            }
+            var norm = 0.0
+            for i in 0..<n { norm += q[i * b + c] * q[i * b + c] }
+            norm = norm.squareRoot()
+            for i in 0..<n { q[i * b + c] /= norm }
+        }
+        let scale = Double(n).squareRoot()
+        var h = [Double](repeating: 0, count: n * b)
+        for i in 0..<n {
+            for r in 0..<b {
+                var sum = 0.0
+                for k in 0...r { sum += q[i * b + k] * l[r * b + k] }
+                h[i * b + r] = scale * sum
+            }
+        }
+        return h
     }
 
     /// Model A ([Klambauer et al. 2017], §3): every unit's incoming weights are normalized to
@@ -189,14 +283,13 @@ public enum Simulation {
             return .success(out)
         }
         let trials = try results.map { result throws(GSLError) in try result.get() }
-        return aggregate(trials, prediction: prediction.rows.map { ($0.mean, $0.variance) }, layers: settings.layers,
-                         predictionStop: prediction.firstNonFiniteLayer)
+        return aggregate(trials, prediction: prediction.rows.map { ($0.mean, $0.variance) }, layers: settings.layers)
     }
 
     /// Per-layer statistics over the trials, up to the first layer that some trial (or the
     /// prediction) could not reach with finite values.
-    private static func aggregate(_ trials: [[(first: Double, second: Double)]], prediction: [(Double, Double)], layers: Int,
-                                  predictionStop: Int?) -> (layers: [SimulatedLayer], firstNonFiniteLayer: Int?) {
+    private static func aggregate(_ trials: [[(first: Double, second: Double)]], prediction: [(Double, Double)],
+                                  layers: Int) -> (layers: [SimulatedLayer], firstNonFiniteLayer: Int?) {
         // prediction[l] is layer l (row 0 is the input).
         let reached = min(trials.map(\.count).min() ?? 0, prediction.count - 1)
         let rows = (0..<reached).map { index in
@@ -216,27 +309,6 @@ public enum Simulation {
                 }
             }
         }
-    }
-
-    /// Two pre-activation vectors (interleaved: h[2i], h[2i+1]) with `|h|²/N = q0` and
-    /// correlation c0 exactly: Gram–Schmidt on two Gaussian vectors, scaled.
-    private static func inputPair(width n: Int, q0: Double, c0: Double, rng: GSL.RandomGenerator) -> [Double] {
-        var g = [Double](repeating: 0, count: 2 * n)
-        g.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: 1) }
-        var e1 = (0..<n).map { g[2 * $0] }, e2 = (0..<n).map { g[2 * $0 + 1] }
-        let norm1 = e1.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        for i in 0..<n { e1[i] /= norm1 }
-        let projection = zip(e1, e2).reduce(0) { $0 + $1.0 * $1.1 }
-        for i in 0..<n { e2[i] -= projection * e1[i] }
-        let norm2 = e2.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        for i in 0..<n { e2[i] /= norm2 }
-        let scale = (q0 * Double(n)).squareRoot(), s = ((1 - c0) * (1 + c0)).squareRoot()
-        var h = [Double](repeating: 0, count: 2 * n)
-        for i in 0..<n {
-            h[2 * i] = scale * e1[i]
-            h[2 * i + 1] = scale * (c0 * e1[i] + s * e2[i])
-        }
-        return h
     }
 
     /// Shifts and scales `x` to mean `mean` and population variance `variance` exactly.
