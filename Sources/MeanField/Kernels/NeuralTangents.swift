@@ -64,11 +64,12 @@ public enum NeuralTangents {
     /// `Σ₁₂ = Σ₁₁` and `Θ₁₂ = Θ₁₁` bit for bit.
     ///
     /// `cache` keeps the θ-Chebyshev series per variance: a sweep whose q_l has converged (or is
-    /// constant, as at σw² = 1/E₁[φ²], σb² = 0, q0 = 1) builds it once. `interpolate: false` and
+    /// constant, as at σw² = 1/E₁[φ²], σb² = 0, q0 = 1) builds it once; `expectedQueries` is how
+    /// many correlations will be asked at this variance over the whole sweep. `interpolate: false` and
     /// `strategy: .quadrature` force the direct and the nested-quadrature evaluation (cross-checks).
     static func correlationKernels(_ activation: Activation, variance q: Double, correlations: [Double],
                                    diagonal: (second: Double, slopeSquared: Double),
-                                   cache: inout AngularCache, interpolate: Bool = true,
+                                   cache: inout AngularCache, interpolate: Bool = true, expectedQueries: Int? = nil,
                                    strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
         // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
         let q = max(q, Double.leastNormalMagnitude)
@@ -92,7 +93,10 @@ public enum NeuralTangents {
                 c == -1 ? directKernels(activation, q, c, strategy) : (dual.kernel(c), dual.derivativeKernel(c))
             }
         }
-        let wantsSeries = strategy == .automatic && interpolate && interiorCount >= angularThreshold && q < cache.failedFrom
+        // Worth building when this variance will be queried often enough: here, or over all the
+        // layers that share it (`expectedQueries`, e.g. 19 correlations × 200 layers at a constant q).
+        let wantsSeries = strategy == .automatic && interpolate && interiorCount > 0
+            && max(interiorCount, expectedQueries ?? 0) >= angularThreshold && q < cache.failedFrom
         if wantsSeries, let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
             cache.series[q] = angular
             return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
@@ -142,10 +146,25 @@ public enum NeuralTangents {
         var cache = AngularCache()
         var rows: [NeuralTangentRow] = []
         var routes: Set<KernelRoute> = []
+        // The diagonal does not depend on c: its variances q_0 … q_{L−1} (and their 1D moments) are
+        // known first, so each correlation map knows how often its variance recurs.
+        var variances: [Double] = [], moments: [(second: Double, slopeSquared: Double)] = []
+        var diagonalQ = q0
+        for _ in 1...layers where diagonalQ.isFinite {
+            let m = diagonalMoments(activation, variance: diagonalQ, strategy: strategy)
+            variances.append(diagonalQ)
+            moments.append(m)
+            diagonalQ = w2 * m.second + b2
+        }
+        let interior = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
+        var recurrences: [Double: Int] = [:]
+        for v in variances { recurrences[v, default: 0] += 1 }
         for layer in 1...layers {
-            let diagonal = diagonalMoments(activation, variance: q, strategy: strategy)
+            guard layer <= variances.count else { return (rows, layer, routes) }
+            let diagonal = moments[layer - 1]
             let (kernels, route) = correlationKernels(activation, variance: q, correlations: correlations, diagonal: diagonal,
-                                                      cache: &cache, interpolate: interpolate, strategy: strategy)
+                                                      cache: &cache, interpolate: interpolate,
+                                                      expectedQueries: interior * recurrences[q, default: 1], strategy: strategy)
             routes.insert(route)
             let nextQ = w2 * diagonal.second + b2
             theta11 = nextQ + w2 * diagonal.slopeSquared * theta11

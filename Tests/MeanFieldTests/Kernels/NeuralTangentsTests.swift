@@ -104,6 +104,19 @@ import Testing
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
     }
 
+    /// At the critical σw² = 1/E₁[φ²], σb² = 0, q0 = 1 the variance stays 1, so even 10
+    /// correlations over 40 layers (400 queries at one q) make the θ-series worth building, and its
+    /// values match the direct route.
+    @Test func recurringVarianceUsesTheSeries() {
+        let elu = activation("elu")
+        let weights = GaussianWeights(sigmaW2: Slopes.initializationGain(elu).weightVarianceFactor, sigmaB2: 0)
+        let c0s = (0..<10).map { -0.9 + 0.2 * Double($0) }
+        let fast = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 40)
+        let exact = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 40, interpolate: false)
+        #expect(fast.routes == [.angularChebyshev])
+        Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, "elu critical")
+    }
+
     @Test func everyKeepsMultiplesAndTheLastLayer() {
         let result = NeuralTangents.twoInputs(activation("relu"), q0: 1, c0s: [0.1, 0.2], weights: GaussianWeights(sigmaW2: 2, sigmaB2: 0), layers: 10, every: 3)
         #expect(result.rows.map(\.layer) == [3, 3, 6, 6, 9, 9, 10, 10])
