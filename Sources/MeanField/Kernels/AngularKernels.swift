@@ -156,3 +156,108 @@ public struct AngularKernels: Sendable {
         return a[0] + x * b1 - b2
     }
 }
+
+/// ``AngularKernels`` for every variance of an interval `[qMin, qMax]` at once: the θ-series'
+/// coefficients, normalized by `E_q[φ²]` (kernel) and `E_q[φ'²]` (derivative kernel), interpolated
+/// in `s = log q` through Chebyshev points — for NNGP/NTK sweeps whose variance changes every layer
+/// (a series per layer costs 130–514 exact 2D expectations; the family costs 17–65 series for all
+/// layers).
+///
+/// ```
+/// K(θ; q) ≈ E_q[φ²] · Σₖ ℓₖ(log q) âₖ(θ),   âₖ = K(θ; qₖ)/E_{qₖ}[φ²] as a Chebyshev series in θ
+/// ```
+/// with ℓₖ the barycentric Lagrange basis of the Chebyshev points of the second kind in s. A level m
+/// is accepted when, at the m new points of level 2m, its interpolated normalized kernels agree with
+/// those points' own series to `tolerance` on 65 angles; level 2m is then used.
+public struct AngularKernelFamily: Sendable {
+    public let logRange: ClosedRange<Double>
+    /// The series at the Chebyshev points in s.
+    let nodes: [AngularKernels]
+    let normalizedKernel: [[Double]], normalizedDerivative: [[Double]]
+    /// Largest disagreement found by the acceptance check (normalized kernels).
+    public let errorEstimate: Double
+
+    /// Nil when a node's series cannot be built or 64 intervals in s do not reach `tolerance`.
+    public init?(_ activation: Activation, variances: ClosedRange<Double>, tolerance: Double = 1e-13) {
+        guard variances.lowerBound > 0, variances.upperBound.isFinite, variances.lowerBound < variances.upperBound else { return nil }
+        let (lo, hi) = (log(variances.lowerBound), log(variances.upperBound))
+        logRange = lo...hi
+        @Sendable func point(_ k: Int, _ m: Int) -> Double {
+            // s = centre − half·cos(πk/m): increasing in k, endpoints exact.
+            if k == 0 { return lo }
+            if k == m { return hi }
+            return (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m))
+        }
+        struct Node: Sendable { let series: AngularKernels; let kernel: [Double]; let derivative: [Double] }
+        let build: @Sendable (Double) -> Node? = { s in
+            let q = exp(s)
+            guard let series = AngularKernels(activation, variance: q) else { return nil }
+            let second = Gaussian.expectation(of: .secondMoment, activation, variance: q).value
+            let slope = Gaussian.expectation(of: .slopeSquared, activation, variance: q).value
+            return Node(series: series, kernel: series.kernelCoefficients.map { $0 / second },
+                        derivative: series.derivativeCoefficients.map { $0 / slope })
+        }
+        var intervals = 8
+        var built = concurrentMap(Array(0...intervals)) { [intervals] in build(point($0, intervals)) }
+        let angles = (0...64).map { -cos(Double.pi * Double($0) / 64) }   // Chebyshev variable x in θ
+        while intervals <= 64 {
+            guard built.allSatisfy({ $0 != nil }) else { return nil }
+            let coarse = built.map { $0! }
+            let fresh = concurrentMap(Array(0..<intervals)) { [intervals] in build(point(2 * $0 + 1, 2 * intervals)) }
+            guard fresh.allSatisfy({ $0 != nil }) else { return nil }
+            var error = 0.0
+            for (j, node) in fresh.enumerated() {
+                let s = point(2 * j + 1, 2 * intervals)
+                let kernel = Self.interpolate(coarse.map(\.kernel), at: s, range: lo...hi)
+                let derivative = Self.interpolate(coarse.map(\.derivative), at: s, range: lo...hi)
+                for x in angles {
+                    error = max(error, abs(AngularKernels.clenshaw(kernel, x) - AngularKernels.clenshaw(node!.kernel, x)),
+                                abs(AngularKernels.clenshaw(derivative, x) - AngularKernels.clenshaw(node!.derivative, x)))
+                }
+            }
+            var merged: [Node?] = []
+            for j in 0..<intervals { merged.append(built[j]); merged.append(fresh[j]) }
+            merged.append(built[intervals])
+            built = merged
+            intervals *= 2
+            if error <= tolerance {
+                let final = built.map { $0! }
+                nodes = final.map(\.series)
+                normalizedKernel = final.map(\.kernel)
+                normalizedDerivative = final.map(\.derivative)
+                errorEstimate = error
+                return
+            }
+        }
+        return nil
+    }
+
+    /// The θ-series coefficients of the kernel and derivative kernel at variance q (inside the
+    /// range), scaled back by the exact `E_q[φ²]`, `E_q[φ'²]`.
+    public func coefficients(variance q: Double, secondMoment: Double, slopeSquared: Double) -> (kernel: [Double], derivative: [Double]) {
+        let s = min(logRange.upperBound, max(logRange.lowerBound, log(q)))
+        return (Self.interpolate(normalizedKernel, at: s, range: logRange).map { $0 * secondMoment },
+                Self.interpolate(normalizedDerivative, at: s, range: logRange).map { $0 * slopeSquared })
+    }
+
+    /// Barycentric interpolation (second-kind Chebyshev points, weights (−1)ᵏ halved at the ends)
+    /// of coefficient vectors (padded with zeros to the longest).
+    static func interpolate(_ vectors: [[Double]], at s: Double, range: ClosedRange<Double>) -> [Double] {
+        let m = vectors.count - 1
+        let length = vectors.map(\.count).max()!
+        let (lo, hi) = (range.lowerBound, range.upperBound)
+        var weights = [Double](repeating: 0, count: m + 1)
+        for k in 0...m {
+            let node = k == 0 ? lo : (k == m ? hi : (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m)))
+            if s == node { return vectors[k] + [Double](repeating: 0, count: length - vectors[k].count) }
+            weights[k] = (k % 2 == 0 ? 1.0 : -1.0) * (k == 0 || k == m ? 0.5 : 1) / (s - node)
+        }
+        let total = weights.reduce(0, +)
+        var result = [Double](repeating: 0, count: length)
+        for k in 0...m {
+            let w = weights[k] / total
+            for (i, value) in vectors[k].enumerated() { result[i] += w * value }
+        }
+        return result
+    }
+}

@@ -31,6 +31,9 @@ public enum KernelRoute: String, Sendable, Hashable {
     case hermiteSeries
     /// A Chebyshev series in θ = arccos c built from exact samples (``AngularKernels``).
     case angularChebyshev
+    /// θ-series interpolated in log q between series at Chebyshev points (``AngularKernelFamily``),
+    /// for sweeps whose variance changes every layer.
+    case angularFamily
     /// One exact 2D expectation per correlation.
     case direct
 }
@@ -57,6 +60,9 @@ public enum NeuralTangents {
     /// Above this many distinct correlations at one variance, the θ-Chebyshev series
     /// (~130–260 exact samples for elu, selu, celu) is cheaper than direct evaluation (2 per c).
     static let angularThreshold = 64
+    /// Above this many distinct variances in a sweep, one ``AngularKernelFamily`` (17–65 series)
+    /// is cheaper than a series per layer.
+    static let familyThreshold = 40
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for u, v of variance q at each correlation in `correlations`,
     /// by the fastest exact route (``KernelRoute``); c = 1 gives exactly the 1D moments
@@ -159,12 +165,32 @@ public enum NeuralTangents {
         let interior = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
         var recurrences: [Double: Int] = [:]
         for v in variances { recurrences[v, default: 0] += 1 }
+        // Many distinct variances (a sweep away from the critical line) and many correlations: one
+        // family of θ-series interpolated in log q (17–65 series) instead of a series per layer.
+        var family: AngularKernelFamily?
+        if strategy == .automatic, interpolate, interior >= angularThreshold, recurrences.count > familyThreshold,
+           !activation.kinks.isEmpty,
+           activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil,
+           let low = variances.min(), let high = variances.max(), low > 0 {
+            family = AngularKernelFamily(activation, variances: low...high)
+        }
         for layer in 1...layers {
             guard layer <= variances.count else { return (rows, layer, routes) }
             let diagonal = moments[layer - 1]
-            let (kernels, route) = correlationKernels(activation, variance: q, correlations: correlations, diagonal: diagonal,
+            let (kernels, route): ([(Double, Double)], KernelRoute)
+            if let family {
+                let series = family.coefficients(variance: q, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared)
+                kernels = correlations.map { c in
+                    if c == 1 { return (diagonal.second, diagonal.slopeSquared) }
+                    let x = AngularKernels.chebyshevVariable(c)
+                    return (AngularKernels.clenshaw(series.kernel, x), AngularKernels.clenshaw(series.derivative, x))
+                }
+                route = .angularFamily
+            } else {
+                (kernels, route) = correlationKernels(activation, variance: q, correlations: correlations, diagonal: diagonal,
                                                       cache: &cache, interpolate: interpolate,
                                                       expectedQueries: interior * recurrences[q, default: 1], strategy: strategy)
+            }
             routes.insert(route)
             let nextQ = w2 * diagonal.second + b2
             theta11 = nextQ + w2 * diagonal.slopeSquared * theta11

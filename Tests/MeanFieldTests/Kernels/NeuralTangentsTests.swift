@@ -117,6 +117,22 @@ import Testing
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, "elu critical")
     }
 
+    /// A sweep whose variance changes every layer (chaotic elu/selu, σb² > 0: 50 distinct q from
+    /// 0.4 upwards) takes the family of θ-series interpolated in log q; every value within 1e-12 of
+    /// the kernel's scale of one exact 2D expectation per value.
+    /// (selu at σw² = 1.8: q reaches 97 by layer 50; at σw² = 2 it reaches 2800, beyond the range
+    /// where θ-series converge, and the sweep falls back to direct evaluation.)
+    @Test(arguments: [("elu", 2.0), ("selu", 1.8)])
+    func familyRouteMatchesDirect(spec: String, sigmaW2: Double) {
+        let a = activation(spec)
+        let c0s = (0..<101).map { -1 + 2 * Double($0) / 100 }
+        let weights = GaussianWeights(sigmaW2: sigmaW2, sigmaB2: 0.1)
+        let fast = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 50)
+        let exact = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 50, interpolate: false)
+        #expect(fast.routes == [.angularFamily] && exact.routes == [.direct])
+        Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
+    }
+
     @Test func everyKeepsMultiplesAndTheLastLayer() {
         let result = NeuralTangents.twoInputs(activation("relu"), q0: 1, c0s: [0.1, 0.2], weights: GaussianWeights(sigmaW2: 2, sigmaB2: 0), layers: 10, every: 3)
         #expect(result.rows.map(\.layer) == [3, 3, 6, 6, 9, 9, 10, 10])
