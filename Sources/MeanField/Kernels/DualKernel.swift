@@ -64,6 +64,11 @@ public struct DualKernel: Sendable {
     public let variance: Double
     /// `bₙ`, n = 0…N.
     public let coefficients: [Double]
+    /// `aₙ = E[φ(√q z) hₙ(z)]` (so bₙ = aₙ²): the signed Hermite coefficients, which also give the
+    /// kernel of two inputs of different variances (``crossKernels(_:_:correlation:)``).
+    public let hermiteCoefficients: [Double]
+    /// The Parseval residuals `E[φ²] − Σ aₙ²` and `q E[φ'²] − Σ n aₙ²` (absolute values).
+    let residuals: (kernel: Double, derivative: Double)
     /// Upper bound of the truncation error of ``kernel(_:)`` on [−1, 1] (absolute).
     public let kernelErrorBound: Double
     /// Upper bound of the truncation error of ``derivativeKernel(_:)`` on [−1, 1] (absolute).
@@ -88,7 +93,8 @@ public struct DualKernel: Sendable {
         let d = activation.poleDistance.map { $0 / q.squareRoot() } ?? .infinity
         let first = d >= 1.4 ? 0 : (d >= 0.95 ? 1 : 2)
         for (rule, terms) in tiers[first...] {
-            let b = Self.coefficients(activation, variance: q, rule: rule, terms: terms)
+            let a = Self.hermiteCoefficients(activation, variance: q, rule: rule, terms: terms)
+            let b = a.map { $0 * $0 }
             let kernelResidual = second - b.reduce(0, +)
             let derivativeResidual = q * slopeSquared - b.enumerated().reduce(0) { $0 + Double($1.offset) * $1.element }
             // A residual slightly below 0 is rounding in the coefficients; its size still bounds the error.
@@ -96,6 +102,8 @@ public struct DualKernel: Sendable {
                   abs(derivativeResidual) <= relativeTolerance * q * slopeSquared else { continue }
             variance = q
             coefficients = b
+            hermiteCoefficients = a
+            residuals = (abs(kernelResidual), abs(derivativeResidual))
             kernelErrorBound = abs(kernelResidual) + 4 * Double.ulpOfOne * second
             derivativeErrorBound = (abs(derivativeResidual) + 4 * Double.ulpOfOne * q * slopeSquared) / q
             return
@@ -103,12 +111,12 @@ public struct DualKernel: Sendable {
         return nil
     }
 
-    /// `bₙ = (Σᵢ Wᵢ φ(√q zᵢ) hₙ(zᵢ))²` with `h₀ = 1, h₁ = z, h_{n+1} = (z hₙ − √n h_{n−1})/√(n+1)`.
+    /// `aₙ = Σᵢ Wᵢ φ(√q zᵢ) hₙ(zᵢ)` with `h₀ = 1, h₁ = z, h_{n+1} = (z hₙ − √n h_{n−1})/√(n+1)`.
     ///
     /// The rule is symmetric and hₙ(−z) = (−1)ⁿ hₙ(z), so each pair ±z contributes
     /// `W (φ(z) ± φ(−z)) hₙ(z)` (even part to even n, odd part to odd n). Nodes with W < 1e-40 are
     /// skipped: `W hₙ(z)² ≤ 1` (Christoffel), so one changes any aₙ by at most √W·|φ(±√q z)| < 1e-20·|φ|.
-    private static func coefficients(_ activation: Activation, variance q: Double, rule: HermiteRule, terms: Int) -> [Double] {
+    private static func hermiteCoefficients(_ activation: Activation, variance q: Double, rule: HermiteRule, terms: Int) -> [Double] {
         let s = q.squareRoot()
         let root = (0...terms).map { Double($0).squareRoot() }
         let inverseRoot = root.map { 1 / $0 }
@@ -128,7 +136,37 @@ public struct DualKernel: Sendable {
                 }
             }
         }
-        return sums.map { $0 * $0 }
+        return sums
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for `u = √q₁ z₁`, `v = √q₂ (ρ z₁ + √(1−ρ²) z₂)` with the series
+    /// of the two variances (Mehler's formula with different scalings):
+    /// ```
+    /// E[φ(u)φ(v)]   = Σₙ aₙ(q₁) aₙ(q₂) ρⁿ
+    /// E[φ'(u)φ'(v)] = Σₙ n aₙ(q₁) aₙ(q₂) ρⁿ⁻¹ / √(q₁q₂)      (Price: ∂/∂q₁₂, q₁₂ = ρ√(q₁q₂))
+    /// ```
+    /// The truncation error is at most `√(T₁T₂)` (Cauchy–Schwarz on the tails; T is the Parseval
+    /// residual plus the longer series' terms beyond the shorter one), returned as the bounds.
+    public static func crossKernels(_ first: DualKernel, _ second: DualKernel, correlation rho: Double)
+    -> (kernel: Double, derivative: Double, kernelBound: Double, derivativeBound: Double) {
+        let a = first.hermiteCoefficients, b = second.hermiteCoefficients
+        let terms = min(a.count, b.count)
+        var kernel = 0.0, derivative = 0.0
+        for n in stride(from: terms - 1, through: 0, by: -1) {
+            kernel = kernel * rho + a[n] * b[n]
+            if n >= 1 { derivative = derivative * rho + Double(n) * a[n] * b[n] }
+        }
+        let scale = (first.variance * second.variance).squareRoot()
+        // Tails beyond the shorter series: the residual plus the longer series' own terms from there.
+        func tails(_ x: [Double], _ r: (kernel: Double, derivative: Double)) -> (Double, Double) {
+            var kernel = r.kernel, derivative = r.derivative
+            for n in terms..<max(terms, x.count) { kernel += x[n] * x[n]; derivative += Double(n) * x[n] * x[n] }
+            return (kernel, derivative)
+        }
+        let (ta, tb) = (tails(a, first.residuals), tails(b, second.residuals))
+        let kernelBound = (ta.0 * tb.0).squareRoot()
+        let derivativeBound = (ta.1 * tb.1).squareRoot() / scale
+        return (kernel, derivative / scale, kernelBound, derivativeBound)
     }
 
     /// `E[φ(u)φ(v)]` at correlation c (Horner).

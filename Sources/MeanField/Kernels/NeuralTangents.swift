@@ -220,8 +220,9 @@ public enum NeuralTangents {
     /// and l = L. Stops before the first non-finite layer and reports it.
     ///
     /// Pairs with the same diagonal variance share ``correlationKernels`` (when every input has
-    /// the same norm, one call per layer); others are exact 2D expectations with unequal
-    /// variances, on every core.
+    /// the same norm, one call per layer); pairs of unequal variances cross the two variances'
+    /// certified Hermite series for smooth activations (``DualKernel/crossKernels(_:_:correlation:)``)
+    /// and are exact 2D expectations otherwise, on every core.
     public static func gram(_ activation: Activation, inputKernel: [Double], count n: Int, weights: GaussianWeights,
                             layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic)
     -> (layers: [GramLayer], firstNonFiniteLayer: Int?) {
@@ -251,9 +252,32 @@ public enum NeuralTangents {
                                                  cache: &cache, strategy: strategy).values
                 for (index, k) in zip(indices, kernels) { values[index] = k }
             }
-            let direct = concurrentMap(unequal) { [sigma] index -> (Double, Double) in
+            // Smooth activations: certified Hermite series per variance, crossed for each pair
+            // (DualKernel.crossKernels), where both series exist and the tail bound is ≤ 1e-13.
+            var duals: [Double: DualKernel] = [:]
+            if strategy == .automatic, activation.kinks.isEmpty, !unequal.isEmpty,
+               activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil {
+                let distinct = Array(Set(unequal.flatMap { [variances[pairs[$0].0], variances[pairs[$0].1]] })).sorted()
+                let moments = diagonal
+                let built = concurrentMap(distinct) { v in
+                    v > 0 ? DualKernel(activation, variance: v, relativeTolerance: 1e-13,
+                                       secondMoment: moments[v]!.second, slopeSquared: moments[v]!.slopeSquared) : nil
+                }
+                for (v, dual) in zip(distinct, built) { duals[v] = dual }
+            }
+            let moments = diagonal
+            let direct = concurrentMap(unequal) { [sigma, duals] index -> (Double, Double) in
                 let (i, j) = pairs[index]
                 let (qi, qj, qij) = (variances[i], variances[j], sigma[i * n + j])
+                if let a = duals[qi], let b = duals[qj] {
+                    let rho = max(-1, min(1, qij / (qi * qj).squareRoot()))
+                    let cross = DualKernel.crossKernels(a, b, correlation: rho)
+                    let (di, dj) = (moments[qi]!, moments[qj]!)
+                    if cross.kernelBound <= 1e-13 * (di.second * dj.second).squareRoot(),
+                       cross.derivativeBound <= 1e-13 * (di.slopeSquared * dj.slopeSquared).squareRoot() {
+                        return (cross.kernel, cross.derivative)
+                    }
+                }
                 return (Gaussian.expectation2D(.value, .value, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value,
                         Gaussian.expectation2D(.first, .first, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value)
             }

@@ -206,4 +206,49 @@ import Testing
             }
         }
     }
+
+    /// Two variances' Hermite series crossed (Mehler with different scalings) against the exact 2D
+    /// engine with unequal variances, and, for equal variances, against the series' own kernel.
+    @Test(arguments: ["tanh", "silu", "sigmoid"], [(0.5, 2.0, 0.3), (1.0, 1.7, -0.8), (0.2, 0.9, 0.999)])
+    func crossedSeriesMatchTheEngine(spec: String, case c: (Double, Double, Double)) throws {
+        let a = activation(spec)
+        let (q1, q2, rho) = c
+        let first = try #require(DualKernel(a, variance: q1)), second = try #require(DualKernel(a, variance: q2))
+        let cross = DualKernel.crossKernels(first, second, correlation: rho)
+        let q12 = rho * (q1 * q2).squareRoot()
+        let k = Gaussian.expectation2D(.value, .value, a, variance1: q1, covariance: q12, variance2: q2).value
+        let d = Gaussian.expectation2D(.first, .first, a, variance1: q1, covariance: q12, variance2: q2).value
+        let kScale = (Gaussian.expectation(of: .secondMoment, a, variance: q1).value * Gaussian.expectation(of: .secondMoment, a, variance: q2).value).squareRoot()
+        let dScale = (Gaussian.expectation(of: .slopeSquared, a, variance: q1).value * Gaussian.expectation(of: .slopeSquared, a, variance: q2).value).squareRoot()
+        expectClose(cross.kernel, k, .absolute(1e-13 * kScale), "\(spec) \(c) kernel")
+        expectClose(cross.derivative, d, .absolute(1e-13 * dScale), "\(spec) \(c) derivative")
+        // The certified bound is tight when both series have the same length; with different tiers
+        // (tanh at q = 0.5: 200 terms, at q = 2: 400) it is √(rounding floor × the longer tail) and
+        // may exceed 1e-13, and the Gram path then evaluates that pair exactly instead.
+        if first.hermiteCoefficients.count == second.hermiteCoefficients.count {
+            #expect(cross.kernelBound <= 1e-13 * kScale && cross.derivativeBound <= 1e-13 * dScale)
+        }
+        let same = DualKernel.crossKernels(first, first, correlation: rho)
+        expectClose(same.kernel, first.kernel(rho), .relative(1e-14))
+        expectClose(same.derivative, first.derivativeKernel(rho), .relative(1e-14))
+    }
+
+    /// A Gram matrix of inputs with different norms, smooth activation: the crossed series against
+    /// nested quadrature for every entry (5 inputs, 3 layers).
+    @Test func gramWithUnequalNormsMatchesQuadrature() {
+        let n = 5, d = 3
+        let x = Self.inputs(count: n, dimension: d, seed: 3, equalNorms: false)
+        let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        let a = activation("tanh"), weights = GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.1)
+        let fast = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3).layers.last!
+        let exact = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3, strategy: .quadrature).layers.last!
+        for i in 0..<n {
+            for j in 0..<n {
+                let nngpScale = (exact.nngp[i * n + i] * exact.nngp[j * n + j]).squareRoot()
+                let ntkScale = (exact.ntk[i * n + i] * exact.ntk[j * n + j]).squareRoot()
+                expectClose(fast.nngp[i * n + j], exact.nngp[i * n + j], .absolute(1e-12 * nngpScale), "nngp \(i),\(j)")
+                expectClose(fast.ntk[i * n + j], exact.ntk[i * n + j], .absolute(1e-12 * ntkScale), "ntk \(i),\(j)")
+            }
+        }
+    }
 }
