@@ -170,6 +170,7 @@ public struct AngularKernels: Sendable {
 /// is accepted when, at the m new points of level 2m, its interpolated normalized kernels agree with
 /// those points' own series to `tolerance` on 65 angles; level 2m is then used.
 public struct AngularKernelFamily: Sendable {
+    /// `[log qMin, log qMax]`, the interval in s = log q the family interpolates over.
     public let logRange: ClosedRange<Double>
     /// The series at the Chebyshev points in s.
     let nodes: [AngularKernels]

@@ -200,12 +200,15 @@ public struct DualKernel: Sendable {
 /// exactly (`E[φ²]`, and `E[φ(x)φ(−x)]` on the same mesh, which is exactly −E[φ²] for an odd φ), so
 /// c = 1 — and c = −1 for an odd φ without bias — stay fixed points of the correlation map.
 public struct CorrelationKernels: Sendable {
+    /// The activation φ.
     public let activation: Activation
+    /// The variance q both inputs have.
     public let variance: Double
     /// The Hermite series, when it is the route taken.
     public let dual: DualKernel?
     let secondMoment: Double, slopeSquared: Double
 
+    /// The maps at variance q > 0 (the exact `E_q[φ²]`, `E_q[φ'²]` are computed here).
     public init(_ activation: Activation, variance q: Double) {
         self.init(activation, variance: q,
                   secondMoment: Gaussian.expectation(of: .secondMoment, activation, variance: q).value,

@@ -18,8 +18,11 @@ public struct NeuralTangentRow: Sendable, Hashable {
 
 /// One layer of the NNGP and NTK Gram matrices of N inputs (row-major N × N, symmetric).
 public struct GramLayer: Sendable, Hashable {
+    /// The layer l ≥ 1.
     public let layer: Int
+    /// `Σˡ`, row-major N × N.
     public let nngp: [Double]
+    /// `Θˡ`, row-major N × N.
     public let ntk: [Double]
 }
 

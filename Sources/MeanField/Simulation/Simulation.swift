@@ -24,8 +24,11 @@ public struct SimulatedStatistic: Sendable, Hashable {
 
 /// One layer of a simulation: two statistics (Model B: q and c; Model A: mean and variance).
 public struct SimulatedLayer: Sendable, Hashable {
+    /// The layer l ≥ 1.
     public let layer: Int
+    /// Model B: q; Model A: the activations' mean.
     public let first: SimulatedStatistic
+    /// Model B: c; Model A: the activations' variance.
     public let second: SimulatedStatistic
 }
 
@@ -49,6 +52,7 @@ public struct SimulationSettings: Sendable, Hashable {
     /// give unrelated sets of trial streams, not shifted copies): the output depends on
     /// the seed only, not on how trials are spread over cores.
     public var seed: UInt64
+    /// A run of `trials` networks of `width` units and `layers` layers from `seed`.
     public init(width: Int, layers: Int, trials: Int, seed: UInt64) {
         self.width = width
         self.layers = layers
@@ -95,6 +99,7 @@ public enum Simulation {
 
     /// One entry (i, j) of a simulated layer's NNGP kernel.
     public struct KernelEntry: Sendable, Hashable {
+        /// The entry's row and column (0-based input indices, i ≤ j).
         public let i: Int, j: Int
         /// `Σˡᵢⱼ` (mean field) beside the networks' `(1/N) hᵢ·hⱼ`.
         public let value: SimulatedStatistic
