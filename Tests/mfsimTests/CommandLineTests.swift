@@ -215,6 +215,8 @@ struct CommandLineTests {
         (["rnn-gain", "--activation", "relu", "--solve-for", "alpha"], "alpha", 64),
         (["rnn-gain", "--activation", "celu", "--norm", "3", "--solve-for", "alpha"], "alpha", 65),
         (["ntk", "--c0", "1.5"], "1.5", 64),
+        (["depth-sweep", "--layers", "99999999999"], "99999999999", 64),
+        (["ntk", "--layers", "2000000"], "2000000", 64),
         (["ntk", "--c0", "-1:1:0"], "-1:1:0", 64),
         (["ntk", "--q0", "0"], "0", 64),
         (["ntk", "--sigma-w2", "-2"], "-2", 64),
@@ -422,6 +424,16 @@ struct CommandLineTests {
         try "1,2\n2,1\n".write(to: file, atomically: true, encoding: .utf8)
         let overCorrelated = try MFSimProcess.run(["ntk", "--gram", file.path, "--gram-input", "kernel"])
         #expect(overCorrelated.status == 65 && overCorrelated.stderr.contains("correlation outside"))
+    }
+
+    /// Issue #6's exploding regime: relu with σw² = 3 over 5000 layers in the gaussian sweep
+    /// (q grows by 3/2 per layer and overflows after layer 1750).
+    @Test func explodingGaussianSweepKeepsRowsAndWarns() throws {
+        let r = try MFSimProcess.run(["depth-sweep", "--model", "gaussian", "--activation", "relu", "--sigma-w2", "3", "--layers", "5000"])
+        #expect(r.status == 0)
+        #expect(r.stderr == "mfsim: warning: relu: values overflow at layer 1751; rows up to layer 1750 are kept\n")
+        let rows = csvRows(r.stdout)
+        #expect(rows.count == 1751 && rows.last?["layer"] == "1750" && rows.allSatisfy { Double($0["q"]!)!.isFinite })
     }
 
     /// SPEC §4's exploding regime for ntk: relu, σw² = 3, 5000 layers.
