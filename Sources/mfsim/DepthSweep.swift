@@ -22,32 +22,14 @@ struct DepthSweep: TableCommand {
             warns on stderr.
             """)
 
-    enum Model: String, ExpressibleByArgument, CaseIterable { case snn, gaussian }
-
     @Option(help: "Which model: snn (mean/variance map, Klambauer et al. 2017) or gaussian (Poole et al. 2016).")
-    var model: Model = .snn
+    var model: NetworkModel = .snn
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
     @Option(help: "Number of layers L (1 to 1000000); rows 0..L.")
     var layers = 200
-    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
-    var mu0: Real?
-    @Option(parsing: .unconditional, help: "snn: variance nu0 of the input activations, >= 0 (default 1).")
-    var nu0: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega (default 0).")
-    var omega: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= 0 (default 1).")
-    var tau: Real?
-    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: "gaussian: weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2]).")
-    var sigmaW2: Real?
-    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "gaussian: bias variance sigma_b2 >= 0 (default 0).")
-    var sigmaB2: Real?
-    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs (default 1).")
-    var q0: Real?
-    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
-    var c0: Real?
+    @OptionGroup var modelOptions: ModelOptions
 
     @OptionGroup var output: OutputOptions
 
@@ -55,17 +37,7 @@ struct DepthSweep: TableCommand {
 
     func validate() throws {
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
-        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
-        let gaussianOptions = [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2), ("--q0", q0), ("--c0", c0)]
-        for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
-            throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
-        }
-        if let nu0, nu0.value < 0 { throw ValidationError("--nu0 must be >= 0 (got \(nu0))") }
-        if let tau, tau.value < 0 { throw ValidationError("--tau must be >= 0 (got \(tau))") }
-        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
-        if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
-        if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
-        if let c0, abs(c0.value) > 1 { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
+        try modelOptions.check(model: model)
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
@@ -78,8 +50,7 @@ struct DepthSweep: TableCommand {
     }
 
     func snnTable(_ activations: [Activation]) -> Table {
-        let start = MeanVariance(mean: mu0?.value ?? 0, variance: nu0?.value ?? 1)
-        let weights = WeightMoments(omega: omega?.value ?? 0, tau: tau?.value ?? 1)
+        let start = modelOptions.start, weights = modelOptions.weightMoments
         var table = Table(columns: ["activation", "layer", "mean", "variance"],
                           meta: MeanFieldVersion.meta(subcommand: "depth-sweep", [
                               ("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
@@ -99,16 +70,14 @@ struct DepthSweep: TableCommand {
     }
 
     func gaussianTable(_ activations: [Activation]) -> Table {
-        let sigmaB2 = self.sigmaB2?.value ?? 0, q0 = self.q0?.value ?? 1, c0 = self.c0?.value ?? 0.5
-        let weights = activations.map { a in
-            GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2)
-        }
+        let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
+        let weightOptions = modelOptions.gaussianWeights
+        let weights = weightOptions.weights(for: activations)
         var table = Table(columns: ["activation", "layer", "q", "q12", "c", "act_mean", "act_var", "chi1", "chi_c"],
                           meta: MeanFieldVersion.meta(subcommand: "depth-sweep", [
                               ("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
-                              ("layers", .integer(layers)),
-                              ("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
-                              ("sigma_b2", .number(sigmaB2)), ("q0", .number(q0)), ("c0", .number(c0))]))
+                              ("layers", .integer(layers))]
+                              + weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0))]))
         let sweeps = concurrentMap(Array(zip(activations, weights))) { a, w in
             SignalPropagation.depthSweep(a, q0: q0, c0: c0, weights: w, layers: layers)
         }

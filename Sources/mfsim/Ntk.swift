@@ -30,11 +30,7 @@ struct Ntk: TableCommand {
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
-    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: "Weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2], the critical initialization for sigma_b2 = 0).")
-    var sigmaW2: Real?
-    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias variance sigma_b2 >= 0.")
-    var sigmaB2 = Real(0)
+    @OptionGroup var gaussianWeights: GaussianWeightOptions
     @Option(parsing: .unconditional, help: "Two inputs: variance q0 > 0 of both inputs (default 1).")
     var q0: Real?
     @Option(parsing: .unconditionalSingleValue,
@@ -61,8 +57,7 @@ struct Ntk: TableCommand {
     func validate() throws {
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
         if let every, every < 1 { throw ValidationError("--every must be >= 1 (got \(every))") }
-        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
-        if sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
+        try gaussianWeights.check()
         if gram != nil {
             if q0 != nil || !c0.isEmpty { throw ValidationError("--q0 and --c0 describe two inputs; with --gram the inputs come from the file") }
         } else {
@@ -77,13 +72,9 @@ struct Ntk: TableCommand {
 
     func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
-        let weights = activations.map { a in
-            GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2.value)
-        }
-        var meta: [(String, Cell)] = [
-            ("activation", .text(activations.map(\.spec).joined(separator: " "))),
-            ("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
-            ("sigma_b2", .number(sigmaB2.value)), ("layers", .integer(layers))]
+        let weights = gaussianWeights.weights(for: activations)
+        var meta: [(String, Cell)] = [("activation", .text(activations.map(\.spec).joined(separator: " ")))]
+            + gaussianWeights.meta(activations, weights) + [("layers", .integer(layers))]
         if let gram {
             let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
             let every = self.every ?? layers

@@ -173,3 +173,77 @@ protocol TableCommand: ParsableCommand {
 extension TableCommand {
     func run() throws { try output.emit(try makeTable()) }
 }
+
+/// `--model snn|gaussian` of depth-sweep and simulate.
+enum NetworkModel: String, ExpressibleByArgument, CaseIterable { case snn, gaussian }
+
+/// `--sigma-w2` and `--sigma-b2` of Model B (depth-sweep, simulate, ntk).
+struct GaussianWeightOptions: ParsableArguments {
+    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
+            help: "Model B weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2], the critical initialization for sigma_b2 = 0).")
+    var sigmaW2: Real?
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Model B bias variance sigma_b2 >= 0 (default 0).")
+    var sigmaB2: Real?
+
+    /// The options as given, for refusing them under another model.
+    var given: [(String, Real?)] { [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2)] }
+
+    func check() throws {
+        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
+        if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
+    }
+
+    /// Each activation's weights: σw² as given or its variance-preserving k, σb² as given or 0.
+    func weights(for activations: [Activation]) -> [GaussianWeights] {
+        activations.map { a in
+            GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2?.value ?? 0)
+        }
+    }
+
+    /// `sigma_w2` (per activation) and `sigma_b2` for a table's meta.
+    func meta(_ activations: [Activation], _ weights: [GaussianWeights]) -> [(String, Cell)] {
+        [("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
+         ("sigma_b2", .number(sigmaB2?.value ?? 0))]
+    }
+}
+
+/// The inputs and weights of Model A (`--mu0 --nu0 --omega --tau`) and Model B (`--sigma-w2
+/// --sigma-b2 --q0 --c0`), shared by depth-sweep and simulate: each model refuses the other's.
+struct ModelOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
+    var mu0: Real?
+    @Option(parsing: .unconditional, help: "snn: variance nu0 of the input activations, >= 0 (simulate: > 0) (default 1).")
+    var nu0: Real?
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega (default 0).")
+    var omega: Real?
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= 0 (simulate: >= omega^2/N) (default 1).")
+    var tau: Real?
+    @OptionGroup var gaussianWeights: GaussianWeightOptions
+    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs (default 1).")
+    var q0: Real?
+    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
+    var c0: Real?
+
+    /// Refuses the other model's options, then checks every given value's domain.
+    func check(model: NetworkModel) throws {
+        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
+        let gaussianOptions = gaussianWeights.given + [("--q0", q0), ("--c0", c0)]
+        for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
+            throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
+        }
+        if let nu0, nu0.value < 0 { throw ValidationError("--nu0 must be >= 0 (got \(nu0))") }
+        if let tau, tau.value < 0 { throw ValidationError("--tau must be >= 0 (got \(tau))") }
+        try gaussianWeights.check()
+        if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
+        if let c0, abs(c0.value) > 1 { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
+    }
+
+    /// Model A's input (μ0, ν0), default (0, 1).
+    var start: MeanVariance { MeanVariance(mean: mu0?.value ?? 0, variance: nu0?.value ?? 1) }
+    /// Model A's weight moments (ω, τ), default (0, 1).
+    var weightMoments: WeightMoments { WeightMoments(omega: omega?.value ?? 0, tau: tau?.value ?? 1) }
+    /// Model B's input variance, default 1.
+    var inputVariance: Double { q0?.value ?? 1 }
+    /// Model B's input correlation, default 0.5.
+    var inputCorrelation: Double { c0?.value ?? 0.5 }
+}

@@ -34,10 +34,8 @@ struct Simulate: TableCommand {
             bias.
             """)
 
-    enum Model: String, ExpressibleByArgument, CaseIterable { case gaussian, snn }
-
     @Option(help: "Which model: gaussian (Poole et al. 2016) or snn (normalized weights, Klambauer et al. 2017).")
-    var model: Model = .gaussian
+    var model: NetworkModel = .gaussian
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Activation spec (repeatable; default: relu, elu, selu, tanh). See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
@@ -51,27 +49,11 @@ struct Simulate: TableCommand {
     var weights: WeightSampling = .dense
     @Option(parsing: .unconditional, help: "Random seed (an unsigned 64-bit integer).")
     var seed: UInt64 = 2017
-    @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: "gaussian: weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2]).")
-    var sigmaW2: Real?
-    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "gaussian: bias variance sigma_b2 >= 0 (default 0).")
-    var sigmaB2: Real?
-    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs (default 1).")
-    var q0: Real?
-    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
-    var c0: Real?
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --inputs-kind kernel) instead of --q0/--c0; rows are then every kernel entry i <= j.", valueName: "FILE"))
     var inputs: String?
     @Option(name: .customLong("inputs-kind"), help: "What the --inputs file holds: vectors or kernel.")
     var inputsKind: InputKernelFile.Kind = .vectors
-    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
-    var mu0: Real?
-    @Option(parsing: .unconditional, help: "snn: variance nu0 > 0 of the input activations (default 1).")
-    var nu0: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega (default 0).")
-    var omega: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= omega^2/N (default 1).")
-    var tau: Real?
 
     @OptionGroup var output: OutputOptions
 
@@ -81,22 +63,17 @@ struct Simulate: TableCommand {
         guard (2...5000).contains(width) else { throw ValidationError("--width must be 2 to 5000 (got \(width))") }
         guard (1...100_000).contains(layers) else { throw ValidationError("--layers must be 1 to 100000 (got \(layers))") }
         guard (2...100_000).contains(trials) else { throw ValidationError("--trials must be 2 to 100000 (got \(trials))") }
-        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
-        let gaussianOptions = [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2), ("--q0", q0), ("--c0", c0)]
         if inputs != nil {
             if model == .snn { throw ValidationError("--inputs applies to --model gaussian, not --model snn") }
-            if q0 != nil || c0 != nil { throw ValidationError("--q0 and --c0 describe two inputs; with --inputs the inputs come from the file") }
+            if modelOptions.q0 != nil || modelOptions.c0 != nil {
+                throw ValidationError("--q0 and --c0 describe two inputs; with --inputs the inputs come from the file")
+            }
         }
         if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
-        for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
-            throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
-        }
-        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
-        if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
-        if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
-        if let c0, abs(c0.value) > 1 { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
-        if let nu0, nu0.value <= 0 { throw ValidationError("--nu0 must be > 0 (got \(nu0))") }
-        let omega = self.omega?.value ?? 0, tau = self.tau?.value ?? 1
+        try modelOptions.check(model: model)
+        // Beyond the shared domains: a network needs ν0 > 0, and normalized rows need τ ≥ ω²/N.
+        if let nu0 = modelOptions.nu0, nu0.value <= 0 { throw ValidationError("--nu0 must be > 0 (got \(nu0))") }
+        let (omega, tau) = (modelOptions.weightMoments.omega, modelOptions.weightMoments.tau)
         if tau < omega * omega / Double(width) {
             throw ValidationError("--tau must be >= omega^2/N = \(formatNumber(omega * omega / Double(width))) (got \(formatNumber(tau)))")
         }
@@ -113,13 +90,11 @@ struct Simulate: TableCommand {
         var results: [(Activation, [SimulatedLayer], Int?)] = []
         switch model {
         case .gaussian:
-            let sigmaB2 = self.sigmaB2?.value ?? 0, q0 = self.q0?.value ?? 1, c0 = self.c0?.value ?? 0.5
+            let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
             let sampling = self.weights
-            let weights = activations.map { a in
-                GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2)
-            }
-            meta += [("sigma_w2", .text(zip(activations, weights).map { "\($0.spec)=\(formatNumber($1.sigmaW2))" }.joined(separator: " "))),
-                     ("sigma_b2", .number(sigmaB2)), ("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
+            let weightOptions = modelOptions.gaussianWeights
+            let weights = weightOptions.weights(for: activations)
+            meta += weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
             if let inputs {
                 let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--inputs")
                 guard count <= width else { throw CommandError.badInput("--inputs: \(count) inputs need --width >= \(count) (got \(width))") }
@@ -132,8 +107,7 @@ struct Simulate: TableCommand {
                 results.append((a, r.layers, r.firstNonFiniteLayer))
             }
         case .snn:
-            let start = MeanVariance(mean: mu0?.value ?? 0, variance: nu0?.value ?? 1)
-            let weights = WeightMoments(omega: omega?.value ?? 0, tau: tau?.value ?? 1)
+            let start = modelOptions.start, weights = modelOptions.weightMoments
             meta += [("mu0", .number(start.mean)), ("nu0", .number(start.variance)), ("omega", .number(weights.omega)), ("tau", .number(weights.tau))]
             for a in activations {
                 let r = try gslFailure { () throws(GSLError) in try Simulation.selfNormalizing(a, start: start, weights: weights, settings: settings) }
