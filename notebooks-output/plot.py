@@ -48,27 +48,31 @@ def save(fig, name):
     print("wrote", os.path.join(OUT, name))
 
 
+def depth_panels(table, panels, output):
+    """Two columns of a sweep table against layer, one line per activation; panels are
+    (column, axis settings) pairs."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for spec, rs in by(rows(table), "activation").items():
+        layers = [int(r["layer"]) for r in rs]
+        for ax, (column, _) in zip(axes, panels):
+            ax.plot(layers, [number(r[column]) for r in rs], label=short(spec))
+    for ax, (_, settings) in zip(axes, panels):
+        ax.set(xlabel="layer", **settings)
+    axes[0].legend()
+    save(fig, output)
+
+
 # 1. Model A: mean and variance through depth.
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-for spec, rs in by(rows("depth_sweep_snn.csv"), "activation").items():
-    layers = [int(r["layer"]) for r in rs]
-    left.plot(layers, [number(r["mean"]) for r in rs], label=short(spec))
-    right.plot(layers, [number(r["variance"]) for r in rs], label=short(spec))
-left.set(xlabel="layer", ylabel="mean of activations", title="Model A: mean (omega = 0, tau = 1)")
-right.set(xlabel="layer", ylabel="variance of activations", yscale="log", title="Model A: variance")
-left.legend()
-save(fig, "snn_mean_variance.png")
+depth_panels("depth_sweep_snn.csv", [
+    ("mean", dict(ylabel="mean of activations", title="Model A: mean (omega = 0, tau = 1)")),
+    ("variance", dict(ylabel="variance of activations", yscale="log", title="Model A: variance"))],
+    "snn_mean_variance.png")
 
 # 2. Model B: q and c through depth at the critical sigma_w2 = k.
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-for spec, rs in by(rows("depth_sweep_gaussian.csv"), "activation").items():
-    layers = [int(r["layer"]) for r in rs]
-    left.plot(layers, [number(r["q"]) for r in rs], label=short(spec))
-    right.plot(layers, [number(r["c"]) for r in rs], label=short(spec))
-left.set(xlabel="layer", ylabel="q (pre-activation variance)", title="Model B: length map, sigma_w2 = k")
-right.set(xlabel="layer", ylabel="c (correlation of two inputs)", title="Model B: correlation map from c0 = 0.5")
-left.legend()
-save(fig, "gaussian_q_c.png")
+depth_panels("depth_sweep_gaussian.csv", [
+    ("q", dict(ylabel="q (pre-activation variance)", title="Model B: length map, sigma_w2 = k")),
+    ("c", dict(ylabel="c (correlation of two inputs)", title="Model B: correlation map from c0 = 0.5"))],
+    "gaussian_q_c.png")
 
 # 3. Phase diagrams with the edge of chaos.
 edges = by(rows("edge.csv"), "activation")

@@ -54,11 +54,10 @@ public struct AngularKernels: Sendable {
             // cos(π/2) is 6e-17, not 0: take c = 0 exactly at the middle node.
             let c = theta == Double.pi / 2 ? 0 : cos(theta)
             if c == 1 {
-                return (Gaussian.expectation(of: .secondMoment, activation, variance: q).value,
-                        Gaussian.expectation(of: .slopeSquared, activation, variance: q).value)
+                let diagonal = NeuralTangents.diagonalMoments(activation, variance: q, strategy: .automatic)
+                return (diagonal.second, diagonal.slopeSquared)
             }
-            return (Gaussian.expectation2D(.value, .value, activation, variance1: q, covariance: c * q, variance2: q).value,
-                    Gaussian.expectation2D(.first, .first, activation, variance1: q, covariance: c * q, variance2: q).value)
+            return NeuralTangents.directKernels(activation, variance1: q, covariance: c * q, variance2: q)
         }
         // Chebyshev points in x = 2θ/π − 1: xⱼ = −cos(πj/n), θⱼ = (π/2)(1 − cos(πj/n)); the points
         // of level n are the even-numbered points of level 2n.
@@ -183,18 +182,13 @@ public struct AngularKernelFamily: Sendable {
         guard variances.lowerBound > 0, variances.upperBound.isFinite, variances.lowerBound < variances.upperBound else { return nil }
         let (lo, hi) = (log(variances.lowerBound), log(variances.upperBound))
         logRange = lo...hi
-        @Sendable func point(_ k: Int, _ m: Int) -> Double {
-            // s = centre − half·cos(πk/m): increasing in k, endpoints exact.
-            if k == 0 { return lo }
-            if k == m { return hi }
-            return (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m))
-        }
+        @Sendable func point(_ k: Int, _ m: Int) -> Double { Self.node(k, of: m, in: lo...hi) }
         struct Node: Sendable { let series: AngularKernels; let kernel: [Double]; let derivative: [Double] }
         let build: @Sendable (Double) -> Node? = { s in
             let q = exp(s)
             guard let series = AngularKernels(activation, variance: q) else { return nil }
-            let second = Gaussian.expectation(of: .secondMoment, activation, variance: q).value
-            let slope = Gaussian.expectation(of: .slopeSquared, activation, variance: q).value
+            // The series' own values at c = 1 are the exact E_q[φ²], E_q[φ'²].
+            let (second, slope) = (series.kernel(1), series.derivativeKernel(1))
             return Node(series: series, kernel: series.kernelCoefficients.map { $0 / second },
                         derivative: series.derivativeCoefficients.map { $0 / slope })
         }
@@ -241,15 +235,23 @@ public struct AngularKernelFamily: Sendable {
                 Self.interpolate(normalizedDerivative, at: s, range: logRange).map { $0 * slopeSquared })
     }
 
+    /// The k-th of the m + 1 Chebyshev points of the second kind in `range`,
+    /// `centre − half·cos(πk/m)`: increasing in k, the endpoints exact.
+    static func node(_ k: Int, of m: Int, in range: ClosedRange<Double>) -> Double {
+        if k == 0 { return range.lowerBound }
+        if k == m { return range.upperBound }
+        let (lo, hi) = (range.lowerBound, range.upperBound)
+        return (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m))
+    }
+
     /// Barycentric interpolation (second-kind Chebyshev points, weights (−1)ᵏ halved at the ends)
     /// of coefficient vectors (padded with zeros to the longest).
     static func interpolate(_ vectors: [[Double]], at s: Double, range: ClosedRange<Double>) -> [Double] {
         let m = vectors.count - 1
         let length = vectors.map(\.count).max()!
-        let (lo, hi) = (range.lowerBound, range.upperBound)
         var weights = [Double](repeating: 0, count: m + 1)
         for k in 0...m {
-            let node = k == 0 ? lo : (k == m ? hi : (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m)))
+            let node = Self.node(k, of: m, in: range)
             if s == node { return vectors[k] + [Double](repeating: 0, count: length - vectors[k].count) }
             weights[k] = (k % 2 == 0 ? 1.0 : -1.0) * (k == 0 || k == m ? 0.5 : 1) / (s - node)
         }

@@ -99,7 +99,7 @@ public enum NeuralTangents {
                                  secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
             return each(.hermiteSeries) { c in
                 // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
-                c == -1 ? directKernels(activation, q, c, strategy) : (dual.kernel(c), dual.derivativeKernel(c))
+                c == -1 ? directKernels(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) : (dual.kernel(c), dual.derivativeKernel(c))
             }
         }
         // Worth building when this variance will be queried often enough: here, or over all the
@@ -114,15 +114,16 @@ public enum NeuralTangents {
         if wantsSeries { cache.failedFrom = q }
         // Direct: one exact 2D expectation pair per distinct correlation, on every core.
         let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
-        let values = concurrentMap(interior) { c in directKernels(activation, q, c, strategy) }
+        let values = concurrentMap(interior) { c in directKernels(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
         let table = Dictionary(uniqueKeysWithValues: zip(interior, values))
         return each(.direct) { table[$0]! }
     }
 
-    private static func directKernels(_ activation: Activation, _ q: Double, _ c: Double,
-                                      _ strategy: Gaussian.Strategy) -> (Double, Double) {
-        (Gaussian.expectation2D(.value, .value, activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy).value,
-         Gaussian.expectation2D(.first, .first, activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy).value)
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for `(u, v) ~ N(0, [[q1, q12], [q12, q2]])` by the exact 2D engine.
+    static func directKernels(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
+                              strategy: Gaussian.Strategy = .automatic) -> (Double, Double) {
+        (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
+         Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
     }
 
     /// `(E_q[φ²], E_q[φ'²])`, with q = 0 taken as the q → 0⁺ limit.
@@ -149,40 +150,41 @@ public enum NeuralTangents {
     -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
         precondition(layers >= 1 && every >= 1)
         let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
-        var q = q0, theta11 = q0
+        var theta11 = q0
         var q12 = c0s.map { $0 * q0 }, theta12 = q12
         var correlations = c0s.map { max(-1, min(1, $0)) }
         var cache = AngularCache()
         var rows: [NeuralTangentRow] = []
         var routes: Set<KernelRoute> = []
-        // The diagonal does not depend on c: its variances q_0 … q_{L−1} (and their 1D moments) are
-        // known first, so each correlation map knows how often its variance recurs.
-        var variances: [Double] = [], moments: [(second: Double, slopeSquared: Double)] = []
-        var diagonalQ = q0
-        for _ in 1...layers where diagonalQ.isFinite {
-            let m = diagonalMoments(activation, variance: diagonalQ, strategy: strategy)
-            variances.append(diagonalQ)
+        // The diagonal does not depend on c: the length map's q_0 … q_L (up to the first non-finite
+        // one) and the 1D moments at the variances the kernels are evaluated at are known first, so
+        // each correlation map knows how often its variance recurs.
+        var variances = [q0], moments: [(second: Double, slopeSquared: Double)] = []
+        while variances.count <= layers, let last = variances.last, last.isFinite {
+            let m = diagonalMoments(activation, variance: last, strategy: strategy)
             moments.append(m)
-            diagonalQ = w2 * m.second + b2
+            variances.append(w2 * m.second + b2)
         }
+        let evaluated = variances[..<moments.count]
         let interior = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
         var recurrences: [Double: Int] = [:]
-        for v in variances { recurrences[v, default: 0] += 1 }
+        for v in evaluated { recurrences[v, default: 0] += 1 }
         // Many distinct variances (a sweep away from the critical line) and many correlations: one
         // family of θ-series interpolated in log q (17–65 series) instead of a series per layer.
         var family: AngularKernelFamily?
         if strategy == .automatic, interpolate, interior >= angularThreshold, recurrences.count > familyThreshold,
            !activation.kinks.isEmpty,
            activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil,
-           let low = variances.min(), let high = variances.max(), low > 0 {
+           let low = evaluated.min(), let high = evaluated.max(), low > 0 {
             family = AngularKernelFamily(activation, variances: low...high)
         }
         for layer in 1...layers {
-            guard layer <= variances.count else { return (rows, layer, routes) }
-            let diagonal = moments[layer - 1]
+            // q_{l−1} drives this layer; q_l is its diagonal (moments[l − 1] exists: the loop
+            // returns at the first non-finite q_l, the last entry of `variances`).
+            let (previousQ, q, diagonal) = (variances[layer - 1], variances[layer], moments[layer - 1])
             let (kernels, route): ([(Double, Double)], KernelRoute)
             if let family {
-                let series = family.coefficients(variance: q, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared)
+                let series = family.coefficients(variance: previousQ, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared)
                 kernels = correlations.map { c in
                     if c == 1 { return (diagonal.second, diagonal.slopeSquared) }
                     let x = AngularKernels.chebyshevVariable(c)
@@ -190,14 +192,12 @@ public enum NeuralTangents {
                 }
                 route = .angularFamily
             } else {
-                (kernels, route) = correlationKernels(activation, variance: q, correlations: correlations, diagonal: diagonal,
+                (kernels, route) = correlationKernels(activation, variance: previousQ, correlations: correlations, diagonal: diagonal,
                                                       cache: &cache, interpolate: interpolate,
-                                                      expectedQueries: interior * recurrences[q, default: 1], strategy: strategy)
+                                                      expectedQueries: interior * recurrences[previousQ, default: 1], strategy: strategy)
             }
             routes.insert(route)
-            let nextQ = w2 * diagonal.second + b2
-            theta11 = nextQ + w2 * diagonal.slopeSquared * theta11
-            q = nextQ
+            theta11 = q + w2 * diagonal.slopeSquared * theta11
             for index in correlations.indices {
                 let (k, d) = kernels[index]
                 // c = 1 uses the same two moments as the diagonal, so these are bitwise Σ₁₁, Θ₁₁.
@@ -237,8 +237,9 @@ public enum NeuralTangents {
         let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
         for layer in 1...layers {
             let variances = (0..<n).map { sigma[$0 * n + $0] }
-            var diagonal: [Double: (second: Double, slopeSquared: Double)] = [:]
-            for v in Set(variances) { diagonal[v] = diagonalMoments(activation, variance: v, strategy: strategy) }
+            let diagonal = Dictionary(uniqueKeysWithValues: Set(variances).map { v in
+                (v, diagonalMoments(activation, variance: v, strategy: strategy))
+            })
             // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
             var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
             var unequal: [Int] = []
@@ -261,28 +262,25 @@ public enum NeuralTangents {
             if strategy == .automatic, activation.kinks.isEmpty, !unequal.isEmpty,
                activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil {
                 let distinct = Array(Set(unequal.flatMap { [variances[pairs[$0].0], variances[pairs[$0].1]] })).sorted()
-                let moments = diagonal
                 let built = concurrentMap(distinct) { v in
                     v > 0 ? DualKernel(activation, variance: v, relativeTolerance: 1e-13,
-                                       secondMoment: moments[v]!.second, slopeSquared: moments[v]!.slopeSquared) : nil
+                                       secondMoment: diagonal[v]!.second, slopeSquared: diagonal[v]!.slopeSquared) : nil
                 }
                 for (v, dual) in zip(distinct, built) { duals[v] = dual }
             }
-            let moments = diagonal
             let direct = concurrentMap(unequal) { [sigma, duals] index -> (Double, Double) in
                 let (i, j) = pairs[index]
                 let (qi, qj, qij) = (variances[i], variances[j], sigma[i * n + j])
                 if let a = duals[qi], let b = duals[qj] {
                     let rho = max(-1, min(1, qij / (qi * qj).squareRoot()))
                     let cross = DualKernel.crossKernels(a, b, correlation: rho)
-                    let (di, dj) = (moments[qi]!, moments[qj]!)
+                    let (di, dj) = (diagonal[qi]!, diagonal[qj]!)
                     if cross.kernelBound <= 1e-13 * (di.second * dj.second).squareRoot(),
                        cross.derivativeBound <= 1e-13 * (di.slopeSquared * dj.slopeSquared).squareRoot() {
                         return (cross.kernel, cross.derivative)
                     }
                 }
-                return (Gaussian.expectation2D(.value, .value, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value,
-                        Gaussian.expectation2D(.first, .first, activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy).value)
+                return directKernels(activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy)
             }
             for (index, v) in zip(unequal, direct) { values[index] = v }
             var nextSigma = sigma, nextTheta = theta

@@ -149,15 +149,12 @@ import Testing
 
     // MARK: Gram matrices
 
-    /// Deterministic pseudo-random inputs (SplitMix64).
+    /// Deterministic pseudo-random inputs in [−1, 1) (the library's SplitMix64 over a counter).
     static func inputs(count n: Int, dimension d: Int, seed: UInt64, equalNorms: Bool) -> [Double] {
         var state = seed
         func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 2 - 1
+            defer { state &+= 0x9E37_79B9_7F4A_7C15 }
+            return Double(Simulation.splitMix64(state) >> 11) / Double(1 << 53) * 2 - 1
         }
         var x = (0..<(n * d)).map { _ in next() }
         if equalNorms {
