@@ -18,6 +18,14 @@ struct DepthSweep: TableCommand {
             --sigma-w2 defaults to each activation's variance-preserving k = 1/E[phi(z)^2] and --sigma-b2 to 0: \
             the critical-initialization sweep.
 
+            --network SPEC / --network-file FILE (with --model gaussian): a composed network (SPEC §5, see 'mfsim ntk \
+            --help') instead of --activation, --sigma-w2, --sigma-b2 and --layers. One row per top-level item after \
+            expanding *COUNT: block, item, q, q12, c after the item, and grad_ratio, the expected squared gradient norm at the \
+            item's output relative to the network's output (mean-field backpropagation, Schoenholz et al. 2017): the product of \
+            the later items' backward factors, dense sigma_w2, activation E_q[phi'(u)^2] at its input variance q, layernorm \
+            1/q, residual(skip=a,branch=b) a^2 + b^2 (branch's factor). For the plain MLP it is the product of chi1 over the \
+            later layers.
+
             A sweep whose values overflow stops at the first non-finite layer, keeps the rows before it and \
             warns on stderr.
             """)
@@ -27,21 +35,28 @@ struct DepthSweep: TableCommand {
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
-    @Option(help: "Number of layers L (1 to 1000000); rows 0..L.")
-    var layers = 200
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000); rows 0..L (default 200).")
+    var layersOption: Int?
+    /// `--layers`, default 200.
+    var layers: Int { layersOption ?? 200 }
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var networkOptions: NetworkOptions
 
     @OptionGroup var output: OutputOptions
 
     static let defaultActivations = ["elu", "selu", "relu"]
 
     func validate() throws {
+        if networkOptions.isGiven, model != .gaussian { throw ValidationError("--network applies to --model gaussian, not --model \(model.rawValue)") }
+        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
+                                             ("--sigma-b2", modelOptions.gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
         try modelOptions.check(model: model)
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
     func makeTable() throws -> Table {
+        if networkOptions.isGiven { return try networkTable() }
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         switch model {
         case .snn: return snnTable(activations)
@@ -90,6 +105,27 @@ struct DepthSweep: TableCommand {
             if let bad = sweep.firstNonFiniteLayer {
                 warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
             }
+        }
+        return table
+    }
+}
+
+extension DepthSweep {
+    /// `--network`: q, q12, c and the gradient ratio per top-level item.
+    func networkTable() throws -> Table {
+        let network = try networkOptions.network(requireGaussian: true)
+        let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
+        var table = Table(columns: ["block", "item", "q", "q12", "c", "grad_ratio"],
+                          meta: MeanFieldVersion.meta(subcommand: "depth-sweep", [
+                              ("model", .text(model.rawValue)), NetworkOptions.meta(network), ("blocks", .integer(network.items.count)),
+                              ("q0", .number(q0)), ("c0", .number(c0))]))
+        let sweep = try NetworkGradients.depthSweep(network, q0: q0, c0: c0)
+        for r in sweep.rows {
+            table.append([.integer(r.block), .text(network.items[r.block].shortText), .number(r.q), .number(r.q12), .number(r.c),
+                          r.gradientRatio.map { .number($0) } ?? .missing])
+        }
+        if let bad = sweep.firstNonFiniteBlock {
+            warn("network: values overflow at block \(bad); rows up to block \(bad - 1) are kept (grad_ratio needs the output: left empty)")
         }
         return table
     }

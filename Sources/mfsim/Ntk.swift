@@ -16,6 +16,17 @@ struct Ntk: TableCommand {
             layers 1..L (or every K-th and the last), layer-major: every c0 of a layer, then the next layer. Columns: \
             activation, sigma_w2, sigma_b2, layer, c0, nngp_11, nngp_12, ntk_11, ntk_12.
 
+            --network SPEC / --network-file FILE: a composed network (SPEC §5) instead of --activation, --sigma-w2, \
+            --sigma-b2 and --layers, with neural-tangents' stax kernel rules: dense Sigma' = W Sigma + B, Theta' = W Theta + \
+            Sigma'; activation Sigma' = E[phi(u) phi(v)], Theta' = E[phi'(u) phi'(v)] Theta; layernorm divides Sigma and \
+            Theta by sqrt(Sigma_ii Sigma_jj); residual(skip=a,branch=b)[F] gives a^2 Sigma + b^2 Sigma_F (and the same for \
+            Theta); the input's NTK is 0. One row per top-level item after expanding *COUNT (block 0, 1, ...; --every K keeps \
+            every K-th and the last), columns block, item, c0, nngp_11, nngp_12, ntk_11, ntk_12 (with --gram: block, item, i, \
+            j, nngp, ntk). The old options mean 'dense [phi dense(sigma_w2=W,sigma_b2=B)]*L' and give the same numbers bit for \
+            bit (blocks 1..L are layers 1..L). What enters an activation, a layernorm or a residual sum must be Gaussian \
+            (post-activation residuals, an activation of an activation and residual branches not ending in dense are refused, \
+            exit 64).
+
             --gram FILE: the Gram matrices of N inputs read from a CSV file (an optional header row, then one row per \
             input vector, Sigma^0_ij = x_i.x_j/d; or, with --gram-input kernel, the N x N input kernel Sigma^0 itself). \
             Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair (i, j), 0-based; only layer L \
@@ -36,14 +47,18 @@ struct Ntk: TableCommand {
     @Option(parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Two inputs: correlation c0 in [-1, 1], a number or START:STOP:COUNT (repeatable; default -1:1:21).", valueName: "C"))
     var c0: [String] = []
-    @Option(help: "Number of layers L (1 to 1000000).")
-    var layers = 200
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000) (default 200).")
+    var layersOption: Int?
+    /// `--layers`, default 200.
+    var layers: Int { layersOption ?? 200 }
     @Option(help: "Report every K-th layer and the last (default: every layer for two inputs, only the last for --gram).")
     var every: Int?
     @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file.", valueName: "FILE"))
     var gram: String?
     @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
     var gramInput: InputKernelFile.Kind = .vectors
+
+    @OptionGroup var networkOptions: NetworkOptions
 
     @OptionGroup var output: OutputOptions
 
@@ -55,6 +70,8 @@ struct Ntk: TableCommand {
     }
 
     func validate() throws {
+        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", gaussianWeights.sigmaW2 != nil),
+                                             ("--sigma-b2", gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
         if let every, every < 1 { throw ValidationError("--every must be >= 1 (got \(every))") }
         try gaussianWeights.check()
@@ -71,6 +88,7 @@ struct Ntk: TableCommand {
     }
 
     func makeTable() throws -> Table {
+        if networkOptions.isGiven { return try networkTable() }
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         let weights = gaussianWeights.weights(for: activations)
         var meta: [(String, Cell)] = [("activation", .text(activations.map(\.spec).joined(separator: " ")))]

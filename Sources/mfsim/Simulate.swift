@@ -29,6 +29,15 @@ struct Simulate: TableCommand {
             layer, i, j, nngp_predicted, nngp_empirical, nngp_se, nngp_deviation for every entry i <= j of \
             (1/N) h_i.h_j, beside the NNGP Sigma^l of 'mfsim ntk --gram'.
 
+            --network SPEC / --network-file FILE (SPEC §5, see 'mfsim ntk --help'): real networks of that architecture \
+            (every dense layer an N x N matrix, activations elementwise, layernorm dividing each input's units by their root \
+            mean square, residual sums a x + b F(x)). Post-activation residual blocks such as 'dense relu [residual[dense relu \
+            dense] relu]*8', which the kernel recursions refuse, run here; their predicted and deviation cells are empty. Rows: \
+            one per top-level item; columns block, item, q_*, c_* (or, with --inputs, i, j, nngp_*) and grad_ratio_*: the \
+            squared norm of the gradient at the item's output relative to the output's, for the first input, one backward pass \
+            per network from a random output direction, beside the mean-field ratio of 'mfsim depth-sweep --model gaussian \
+            --network'. The k-th dense layer of trial t draws from its own generator (seed SplitMix64(trial seed + k)).
+
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
             bias.
@@ -41,8 +50,10 @@ struct Simulate: TableCommand {
     var activation: [String] = []
     @Option(help: "Width N of every layer (2 to 5000).")
     var width = 1000
-    @Option(help: "Number of layers L (1 to 100000).")
-    var layers = 20
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 100000) (default 20).")
+    var layersOption: Int?
+    /// `--layers`, default 20.
+    var layers: Int { layersOption ?? 20 }
     @Option(help: "Number of independent networks T (2 to 100000).")
     var trials = 10
     @Option(help: "gaussian: dense (materialize every N x N weight matrix, products by GSL's BLAS) or implicit (draw W a from its exact Gaussian law given a: the same distribution, O(N) per layer instead of O(N^2)).")
@@ -54,12 +65,19 @@ struct Simulate: TableCommand {
     var inputs: String?
     @Option(name: .customLong("inputs-kind"), help: "What the --inputs file holds: vectors or kernel.")
     var inputsKind: InputKernelFile.Kind = .vectors
+    @OptionGroup var networkOptions: NetworkOptions
 
     @OptionGroup var output: OutputOptions
 
     static let defaultActivations = ["relu", "elu", "selu", "tanh"]
 
     func validate() throws {
+        if networkOptions.isGiven {
+            if model != .gaussian { throw ValidationError("--network applies to --model gaussian, not --model \(model.rawValue)") }
+            if weights != .dense { throw ValidationError("--weights implicit does not apply with --network (every dense layer is a dense matrix)") }
+        }
+        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
+                                             ("--sigma-b2", modelOptions.gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (2...5000).contains(width) else { throw ValidationError("--width must be 2 to 5000 (got \(width))") }
         guard (1...100_000).contains(layers) else { throw ValidationError("--layers must be 1 to 100000 (got \(layers))") }
         guard (2...100_000).contains(trials) else { throw ValidationError("--trials must be 2 to 100000 (got \(trials))") }
@@ -81,6 +99,7 @@ struct Simulate: TableCommand {
     }
 
     func makeTable() throws -> Table {
+        if networkOptions.isGiven { return try networkTable() }
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
@@ -151,7 +170,7 @@ struct Simulate: TableCommand {
         return table
     }
 
-    private func gslFailure<R>(_ body: () throws(GSLError) -> R) throws -> R {
+    func gslFailure<R>(_ body: () throws(GSLError) -> R) throws -> R {
         do { return try body() } catch { throw CommandError.noSolution("simulate: \(error)") }
     }
 }

@@ -177,7 +177,7 @@ public enum Simulation {
     }
 
     /// `(1/N) XᵀX` for row-major X (N × B).
-    private static func gram(_ x: [Double], width n: Int, count b: Int) -> [Double] {
+    static func gram(_ x: [Double], width n: Int, count b: Int) -> [Double] {
         var k = [Double](repeating: 0, count: b * b)
         for i in 0..<n {
             for r in 0..<b {
@@ -214,7 +214,7 @@ public enum Simulation {
     }
 
     /// `H⁰ = √N·Q·Lᵀ` (row-major N × B): Q from Gram–Schmidt on B Gaussian N-vectors.
-    private static func initialPreactivations(width n: Int, factor l: [Double], count b: Int, rng: GSL.RandomGenerator) -> [Double] {
+    static func initialPreactivations(width n: Int, factor l: [Double], count b: Int, rng: GSL.RandomGenerator) -> [Double] {
         var q = [Double](repeating: 0, count: n * b)
         q.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: 1) }
         for c in 0..<b {
@@ -306,7 +306,7 @@ public enum Simulation {
     }
 
     /// Row-major `C = A·B` through GSL's BLAS.
-    private static func multiply(_ a: [Double], _ b: [Double], into c: inout [Double], m: Int, k: Int, n: Int) throws(GSLError) {
+    static func multiply(_ a: [Double], _ b: [Double], into c: inout [Double], m: Int, k: Int, n: Int) throws(GSLError) {
         try a.withUnsafeBufferPointer { a throws(GSLError) in
             try b.withUnsafeBufferPointer { b throws(GSLError) in
                 try c.withUnsafeMutableBufferPointer { c throws(GSLError) in
