@@ -127,3 +127,21 @@ axes[0].set(xlabel="layer", ylabel="q", title="Simulated networks vs mean field:
 axes[1].set(xlabel="layer", ylabel="c", title="Simulated networks vs mean field: c")
 axes[0].legend(fontsize=7)
 save(fig, "simulate_vs_mean_field.png")
+
+# 7. Pre- vs post-activation ResNets: the gradient ratio through depth (20 blocks).
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+for ax, name in zip(axes, ["relu", "elu"]):
+    pre = rows(f"resnet_pre_{name}.csv")
+    ax.plot([int(r["block"]) for r in pre], [number(r["grad_ratio"]) for r in pre], color="C0", label="pre-activation, mean field")
+    for table, colour, label in [(f"resnet_pre_{name}_simulate.csv", "C0", "pre-activation, width 500 (±2 SE)"),
+                                 (f"resnet_post_{name}_simulate.csv", "C3", "post-activation, width 500 (±2 SE)")]:
+        rs = [r for r in rows(table) if int(r["block"]) > 0]
+        ax.errorbar([int(r["block"]) for r in rs], [number(r["grad_ratio_empirical"]) for r in rs],
+                    yerr=[2 * number(r["grad_ratio_se"]) for r in rs], fmt="o" if colour == "C0" else "s", ms=3, color=colour,
+                    alpha=0.7, label=label)
+    mlp = rows(f"mlp_{name}.csv")
+    ax.plot([int(r["block"]) for r in mlp], [number(r["grad_ratio"]) for r in mlp], "--", color="k", lw=1, label="plain MLP, mean field")
+    ax.set(xlabel="block", ylabel="E|grad at block|^2 / E|grad at output|^2", yscale="log",
+           title=f"{name}: 20 blocks of [{name} dense {name} dense]")
+    ax.legend(fontsize=6)
+save(fig, "resnet_gradients.png")

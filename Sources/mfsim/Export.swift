@@ -39,7 +39,29 @@ struct Export: ParsableCommand {
          ["edge", "--activation", "tanh", "--activation", "elu", "--sigma-b2", "0:0.5:51"]),
         ("simulate.csv", "finite-width networks (width 1000, 20 trials, seed 2017) beside the mean-field q and c, relu and tanh, 50 layers",
          ["simulate", "--activation", "relu", "--activation", "tanh", "--width", "1000", "--layers", "50", "--trials", "20", "--weights", "implicit"]),
-    ]
+    ] + resNetTables
+
+    /// Pre- vs post-activation ResNets (README): 20 blocks of relu (sigma_w2 = 2) and elu (sigma_w2 = k), the
+    /// pre-activation ResNet in mean field and simulation, the post-activation one simulated, the plain MLP.
+    static let resNetTables: [(file: String, description: String, arguments: [String])] = [
+        ("relu", "2"), ("elu", "1.5505188080679272"),
+    ].flatMap { (name: String, w2: String) -> [(file: String, description: String, arguments: [String])] in
+        let branch = "\(name) dense(sigma_w2=\(w2)) \(name) dense(sigma_w2=\(w2))"
+        let pre = "dense residual[\(branch)]*20"
+        let post = "dense \(name) [residual[dense(sigma_w2=\(w2)) \(name) dense(sigma_w2=\(w2))] \(name)]*20"
+        let mlp = "dense [\(branch)]*20"
+        let simulation = ["--width", "500", "--trials", "10", "--seed", "2017"]
+        return [
+            ("resnet_pre_\(name).csv", "mean field: q, c, grad_ratio of the 20-block pre-activation \(name) ResNet '\(pre)'",
+             ["depth-sweep", "--model", "gaussian", "--network", pre]),
+            ("resnet_pre_\(name)_simulate.csv", "simulation (width 500, 10 networks): the pre-activation \(name) ResNet beside its mean field",
+             ["simulate", "--network", pre] + simulation),
+            ("resnet_post_\(name)_simulate.csv", "simulation (width 500, 10 networks): the post-activation \(name) ResNet '\(post)' (no mean field)",
+             ["simulate", "--network", post] + simulation),
+            ("mlp_\(name).csv", "mean field: the plain \(name) MLP of the same 40 nonlinear layers '\(mlp)'",
+             ["depth-sweep", "--model", "gaussian", "--network", mlp]),
+        ]
+    }
 
     func run() throws {
         do {

@@ -14,7 +14,8 @@ extension Ntk {
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
             var table = Table(columns: ["block", "item", "i", "j", "nngp", "ntk"], meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
             let result = try NetworkKernels.gram(network, inputKernel: kernel, count: n, every: every)
-            for block in result.blocks {
+            // Without --every, only the output (as for the plain MLP).
+            for block in result.blocks where self.every != nil || block.block == network.items.count - 1 {
                 for i in 0..<n {
                     for j in 0..<n {
                         table.append([.integer(block.block), items[block.block], .integer(i), .integer(j),
