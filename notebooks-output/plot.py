@@ -133,10 +133,11 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
 for ax, name in zip(axes, ["relu", "elu"]):
     pre = rows(f"resnet_pre_{name}.csv")
     ax.plot([int(r["block"]) for r in pre], [number(r["grad_ratio"]) for r in pre], color="C0", label="pre-activation, mean field")
-    for table, colour, label in [(f"resnet_pre_{name}_simulate.csv", "C0", "pre-activation, width 500 (±2 SE)"),
-                                 (f"resnet_post_{name}_simulate.csv", "C3", "post-activation, width 500 (±2 SE)")]:
-        rs = [r for r in rows(table) if int(r["block"]) > 0]
-        ax.errorbar([int(r["block"]) for r in rs], [number(r["grad_ratio_empirical"]) for r in rs],
+    # The post-activation network starts with "dense φ": its block b + 1 follows b residual blocks.
+    for table, shift, colour, label in [(f"resnet_pre_{name}_simulate.csv", 0, "C0", "pre-activation, width 300 (±2 SE)"),
+                                        (f"resnet_post_{name}_simulate.csv", 1, "C3", "post-activation, width 300 (±2 SE)")]:
+        rs = [r for r in rows(table) if int(r["block"]) > shift]
+        ax.errorbar([int(r["block"]) - shift for r in rs], [number(r["grad_ratio_empirical"]) for r in rs],
                     yerr=[2 * number(r["grad_ratio_se"]) for r in rs], fmt="o" if colour == "C0" else "s", ms=3, color=colour,
                     alpha=0.7, label=label)
     mlp = rows(f"mlp_{name}.csv")

@@ -50,13 +50,13 @@ struct Export: ParsableCommand {
         let pre = "dense residual[\(branch)]*20"
         let post = "dense \(name) [residual[dense(sigma_w2=\(w2)) \(name) dense(sigma_w2=\(w2))] \(name)]*20"
         let mlp = "dense [\(branch)]*20"
-        let simulation = ["--width", "500", "--trials", "10", "--seed", "2017"]
+        let simulation = ["--width", "300", "--trials", "10", "--seed", "2017"]
         return [
             ("resnet_pre_\(name).csv", "mean field: q, c, grad_ratio of the 20-block pre-activation \(name) ResNet '\(pre)'",
              ["depth-sweep", "--model", "gaussian", "--network", pre]),
-            ("resnet_pre_\(name)_simulate.csv", "simulation (width 500, 10 networks): the pre-activation \(name) ResNet beside its mean field",
+            ("resnet_pre_\(name)_simulate.csv", "simulation (width 300, 10 networks): the pre-activation \(name) ResNet beside its mean field",
              ["simulate", "--network", pre] + simulation),
-            ("resnet_post_\(name)_simulate.csv", "simulation (width 500, 10 networks): the post-activation \(name) ResNet '\(post)' (no mean field)",
+            ("resnet_post_\(name)_simulate.csv", "simulation (width 300, 10 networks): the post-activation \(name) ResNet '\(post)' (no mean field)",
              ["simulate", "--network", post] + simulation),
             ("mlp_\(name).csv", "mean field: the plain \(name) MLP of the same 40 nonlinear layers '\(mlp)'",
              ["depth-sweep", "--model", "gaussian", "--network", mlp]),

@@ -8,7 +8,7 @@ struct NetworkOptions: ParsableArguments {
             help: ArgumentHelp("A composed network (SPEC §5), e.g. \"dense residual[relu dense(sigma_w2=2) relu dense(sigma_w2=2)]*8\": items dense(sigma_w2=W,sigma_b2=B) (defaults 1, 0), an activation spec, layernorm, residual(skip=a,branch=b)[...] (defaults 1, 1), [...] groups, ITEM*COUNT repeats. Replaces --activation, --sigma-w2, --sigma-b2 and --layers (default: none, the plain MLP 'dense [phi dense(sigma_w2=..,sigma_b2=..)]*L').", valueName: "SPEC"))
     var network: String?
     @Option(name: .customLong("network-file"),
-            help: ArgumentHelp("Read --network's text from FILE (same grammar; line breaks are whitespace, '#' starts a comment).", valueName: "FILE"))
+            help: ArgumentHelp("Read --network's text from FILE (same grammar; line breaks are whitespace, '#' starts a comment) (default: none).", valueName: "FILE"))
     var networkFile: String?
 
     /// Whether a network was given.
