@@ -146,3 +146,30 @@ for ax, name in zip(axes, ["relu", "elu"]):
            title=f"{name}: 20 blocks of [{name} dense {name} dense]")
     ax.legend(fontsize=6)
 save(fig, "resnet_gradients.png")
+
+# 8. Finite width: fluctuation of the squared gradient norm (Jacobian-vector product) through depth,
+#    width 128: the 1/n prediction, its log-normal resummation exp(.) - 1, and 2000 simulated networks.
+cases = [("elu, sigma_w2 = k", "finite_width_gradients.csv", "simulate_fluctuations.csv", "elu:alpha=1"),
+         ("gelu, sigma_w2 = k", "finite_width_gradients.csv", "simulate_fluctuations.csv", "gelu"),
+         ("elu, edge of chaos (sigma_b2 = 0.1)", "finite_width_gradients_elu_edge.csv", "simulate_fluctuations_elu_edge.csv", "elu:alpha=1")]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+for index, (label, predicted, simulated, spec) in enumerate(cases):
+    colour = f"C{index}"
+    pr = [r for r in rows(predicted) if r["activation"] == spec]
+    sr = [r for r in rows(simulated) if r["activation"] == spec]
+    layers = [int(r["layer"]) for r in pr]
+    axes[0].plot(layers, [number(r["grad_rel_var"]) for r in pr], "--", color=colour, lw=0.8)
+    axes[0].plot(layers, [number(r["grad_rel_var_lognormal"]) for r in pr], "-", color=colour, label=f"{label}: exp(1/n) - 1")
+    axes[0].errorbar([int(r["layer"]) for r in sr], [number(r["grad_rel_var_empirical"]) for r in sr],
+                     yerr=[2 * number(r["grad_rel_var_se"]) for r in sr], fmt=".", ms=3, color=colour, alpha=0.5,
+                     label=f"{label}: simulated (±2 SE)")
+    axes[1].plot(layers, [number(r["q_sd"]) for r in pr], "-", color=colour, label=f"{label}: 1/n")
+    axes[1].errorbar([int(r["layer"]) for r in sr], [number(r["q_sd_empirical"]) for r in sr],
+                     yerr=[2 * number(r["q_sd_se"]) for r in sr], fmt=".", ms=3, color=colour, alpha=0.5)
+axes[0].set(xlabel="layer", ylabel="Var[Y]/E[Y]^2, Y = |J u|^2/n", yscale="log", ylim=(1e-2, 1e3),
+            title="Gradient-norm fluctuation, width 128 (dashed: 1/n)")
+axes[1].set(xlabel="layer", ylabel="sd of q = |z|^2/n across networks", yscale="log", ylim=(1e-2, 1e3),
+            title="Fluctuation of q, width 128")
+axes[0].legend(fontsize=6)
+axes[1].legend(fontsize=6)
+save(fig, "finite_width_gradients.png")

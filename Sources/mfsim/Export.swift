@@ -39,6 +39,17 @@ struct Export: ParsableCommand {
          ["edge", "--activation", "tanh", "--activation", "elu", "--sigma-b2", "0:0.5:51"]),
         ("simulate.csv", "finite-width networks (width 1000, 20 trials, seed 2017) beside the mean-field q and c, relu and tanh, 50 layers",
          ["simulate", "--activation", "relu", "--activation", "tanh", "--width", "1000", "--layers", "50", "--trials", "20", "--weights", "implicit"]),
+        ("finite_width_gradients.csv", "1/n recursions (vertex, kernel shift, q_sd, gradient relative variance) of elu and gelu at sigma_w2 = k, sigma_b2 = 0, width 128, 100 layers",
+         ["finite-width", "--activation", "elu", "--activation", "gelu", "--layers", "100", "--width", "128"]),
+        ("finite_width_gradients_elu_edge.csv", "the same for elu at its edge of chaos sigma_b2 = 0.1 (sigma_w2 and q0 = q* from 'mfsim edge')",
+         ["finite-width", "--activation", "elu", "--sigma-w2", "1.6067435579442473", "--sigma-b2", "0.1", "--q0", "2.2127784857726156",
+          "--layers", "100", "--width", "128"]),
+        ("simulate_fluctuations.csv", "across-network fluctuations of 2000 networks (width 128, 100 layers, seed 2017) beside the 1/n predictions, elu and gelu at sigma_w2 = k",
+         ["simulate", "--fluctuations", "--activation", "elu", "--activation", "gelu", "--width", "128", "--layers", "100", "--trials", "2000",
+          "--weights", "implicit"]),
+        ("simulate_fluctuations_elu_edge.csv", "the same for elu at its edge of chaos sigma_b2 = 0.1",
+         ["simulate", "--fluctuations", "--activation", "elu", "--sigma-w2", "1.6067435579442473", "--sigma-b2", "0.1", "--q0", "2.2127784857726156",
+          "--width", "128", "--layers", "100", "--trials", "2000", "--weights", "implicit"]),
     ] + resNetTables
 
     /// Pre- vs post-activation ResNets (README): 20 blocks of relu (sigma_w2 = 2) and elu (sigma_w2 = k), the

@@ -28,6 +28,9 @@ struct FiniteWidthCommand: TableCommand {
               grad_rel_var      (grad_vertex + 2)/n: Var[Y]/E[Y]^2 across networks of Y = |J u|^2/n, J = dz^l/dx, \
             u an input direction orthogonal to x (relu at (2, 0): (5l + 2)/n, Hanin & Nica 2020's exp(5 sum 1/n) to \
             leading order)
+              grad_rel_var_lognormal  exp(grad_rel_var) - 1: the log-normal resummation (log Y Gaussian, as for a \
+            product of many independent layer factors; relu's exact (1 + 5/n)^l (1 + 2/n) - 1 ~ exp((5l + 2)/n) - 1). \
+            Equal to grad_rel_var to leading order; closer to simulations at depth/width of order 1
               vertex_exact, q_sd_exact, fourth_cumulant_exact, kernel_correction_exact, grad_rel_var_exact: the exact \
             finite-width values for a positively homogeneous activation (linear, relu, leaky_relu) with sigma_b2 = 0, \
             where |z^l|^2 is K_0 times a product of l independent factors (sigma_w2/n) sum_j phi(g_j)^2 (relu: a \
@@ -62,7 +65,7 @@ struct FiniteWidthCommand: TableCommand {
 
     static let defaultActivations = ["relu", "tanh"]
     static let columns = ["activation", "layer", "kernel", "vertex", "chi_parallel", "kernel_correction", "mean_square", "q_sd",
-                          "fourth_cumulant", "chi_perp", "grad_vertex", "grad_rel_var", "vertex_exact", "q_sd_exact",
+                          "fourth_cumulant", "chi_perp", "grad_vertex", "grad_rel_var", "grad_rel_var_lognormal", "vertex_exact", "q_sd_exact",
                           "fourth_cumulant_exact", "kernel_correction_exact", "grad_rel_var_exact"]
 
     func validate() throws {
@@ -93,7 +96,7 @@ struct FiniteWidthCommand: TableCommand {
                 table.append([name, .integer(r.layer), .number(r.kernel), .number(r.vertex), .number(r.chiParallel),
                               .number(r.kernelCorrection), .number(r.meanSquare), .number(r.qStandardDeviation),
                               .number(r.fourthCumulant), .number(r.chiPerpendicular), optional(r.gradientVertex),
-                              optional(r.gradientRelativeVariance), optional(r.exact?.vertex), optional(r.exact?.qStandardDeviation),
+                              optional(r.gradientRelativeVariance), optional(r.gradientRelativeVarianceLogNormal), optional(r.exact?.vertex), optional(r.exact?.qStandardDeviation),
                               optional(r.exact?.fourthCumulant), optional(r.exact?.kernelCorrection),
                               optional(r.exact?.gradientRelativeVariance)])
             }

@@ -488,7 +488,9 @@ struct CommandLineTests {
         #expect(manifest == (try String(contentsOf: committed.appendingPathComponent("manifest.json"), encoding: .utf8)),
                 "notebooks-output/manifest.json is stale: run make export")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".csv") }.sorted()
-        #expect(files.count == 18)
+        // Every committed table is exported, and nothing else (the same file names).
+        let committedFiles = try FileManager.default.contentsOfDirectory(atPath: committed.path).filter { $0.hasSuffix(".csv") }.sorted()
+        #expect(files == committedFiles && files.count >= 10, "exported \(files) vs committed \(committedFiles)")
         for file in files {
             let fresh = csvRecords(try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8))
             let old = csvRecords(try String(contentsOf: committed.appendingPathComponent(file), encoding: .utf8))

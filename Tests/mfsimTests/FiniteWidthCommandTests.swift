@@ -36,7 +36,7 @@ import Testing
         let r = try MFSimProcess.run(["finite-width", "--help"])
         #expect(r.status == 0)
         for column in ["kernel", "vertex", "chi_parallel", "kernel_correction", "mean_square", "q_sd", "fourth_cumulant", "chi_perp",
-                       "grad_vertex", "grad_rel_var", "vertex_exact", "q_sd_exact", "fourth_cumulant_exact", "kernel_correction_exact",
+                       "grad_vertex", "grad_rel_var", "grad_rel_var_lognormal", "vertex_exact", "q_sd_exact", "fourth_cumulant_exact", "kernel_correction_exact",
                        "grad_rel_var_exact", "--sigma-w2", "--sigma-b2", "--q0", "--width", "--layers"] {
             #expect(r.stdout.contains(column), "--help lacks \(column)")
         }

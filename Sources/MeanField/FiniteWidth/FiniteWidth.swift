@@ -26,6 +26,17 @@ public struct FiniteWidthRow: Sendable, Hashable {
     /// `(V_dd/T² + 2)/n`: the relative variance `Var[Y]/E[Y]²` of `Y = |J u|²/n` across networks;
     /// nil when `χ⊥ = 0`.
     public let gradientRelativeVariance: Double?
+    /// `exp(grad_rel_var) − 1`: the log-normal resummation (log Y Gaussian with variance
+    /// grad_rel_var, as for a product of many independent layer factors; relu's exact law is
+    /// `(1 + 5/n)^l (1 + 2/n) − 1 ≈ exp((5l + 2)/n) − 1`, [Hanin & Nica 2020]). It agrees with the
+    /// leading order while that is small and tracks simulations at depth/width of order 1, where the
+    /// leading order falls short; nil when `χ⊥ = 0` or when it overflows (grad_rel_var > 709: far outside
+    /// the range of the expansion anyway).
+    ///
+    /// [Hanin & Nica 2020]: https://arxiv.org/abs/1812.05994
+    public var gradientRelativeVarianceLogNormal: Double? {
+        gradientRelativeVariance.flatMap { r in let v = expm1(r); return v.isFinite ? v : nil }
+    }
     /// The exact finite-width moments when φ is positively homogeneous and σb² = 0.
     public let exact: ScaleInvariantMoments?
 }
