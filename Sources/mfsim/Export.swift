@@ -39,6 +39,12 @@ struct Export: ParsableCommand {
          ["edge", "--activation", "tanh", "--activation", "elu", "--sigma-b2", "0:0.5:51"]),
         ("simulate.csv", "finite-width networks (width 1000, 20 trials, seed 2017) beside the mean-field q and c, relu and tanh, 50 layers",
          ["simulate", "--activation", "relu", "--activation", "tanh", "--width", "1000", "--layers", "50", "--trials", "20", "--weights", "implicit"]),
+        ("shape_dks_c_map.csv", "kernel shaping: the C map C^50(c) of a 50-layer tanh network under DKS (zeta 1.5), c in [-1, 1]",
+         ["shape", "--activation", "tanh", "--depth", "50", "--c-map", "21"]),
+        ("shape_tat_c_map.csv", "kernel shaping: the C map C^50(c) of a 50-layer tanh network under TAT (tau 0.3), c in [-1, 1]",
+         ["shape", "--method", "tat", "--activation", "tanh", "--depth", "50", "--c-map", "21"]),
+        ("ntk_tanh_depth50.csv", "untransformed tanh at sigma_w2 = k (q stays 1): NNGP against c0 in [-1, 1] at layer 50, for the shaping figure",
+         ["ntk", "--activation", "tanh", "--c0", "-1:1:21", "--layers", "50", "--every", "50"]),
     ]
 
     func run() throws {
