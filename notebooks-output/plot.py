@@ -173,3 +173,16 @@ axes[1].set(xlabel="layer", ylabel="sd of q = |z|^2/n across networks", yscale="
 axes[0].legend(fontsize=6)
 axes[1].legend(fontsize=6)
 save(fig, "finite_width_gradients.png")
+
+# 9. Kernel shaping: the C map of a 50-layer tanh network, untransformed (sigma_w2 = k, so q stays 1) vs DKS vs TAT.
+fig, ax = plt.subplots(figsize=(4.6, 3.6))
+untransformed = [r for r in rows("ntk_tanh_depth50.csv") if r["layer"] == "50"]
+ax.plot([number(r["c0"]) for r in untransformed], [number(r["nngp_12"]) / number(r["nngp_11"]) for r in untransformed],
+        label="untransformed (σw² = k)")
+for name, label in (("shape_dks_c_map.csv", "DKS (ζ = 1.5)"), ("shape_tat_c_map.csv", "TAT (τ = 0.3)")):
+    t = rows(name)
+    ax.plot([number(r["c_in"]) for r in t], [number(r["c_out"]) for r in t], label=label)
+ax.plot([-1, 1], [-1, 1], color="grey", lw=0.6, ls=":", label="identity")
+ax.set(xlabel="input correlation c", ylabel="network C map C_50(c)", title="tanh, 50 layers")
+ax.legend()
+save(fig, "shaping_c_map.png")

@@ -50,6 +50,12 @@ struct Export: ParsableCommand {
         ("simulate_fluctuations_elu_edge.csv", "the same for elu at its edge of chaos sigma_b2 = 0.1",
          ["simulate", "--fluctuations", "--activation", "elu", "--sigma-w2", "1.6067435579442473", "--sigma-b2", "0.1", "--q0", "2.2127784857726156",
           "--width", "128", "--layers", "100", "--trials", "2000", "--weights", "implicit"]),
+        ("shape_dks_c_map.csv", "kernel shaping: the C map C^50(c) of a 50-layer tanh network under DKS (zeta 1.5), c in [-1, 1]",
+         ["shape", "--activation", "tanh", "--depth", "50", "--c-map", "21"]),
+        ("shape_tat_c_map.csv", "kernel shaping: the C map C^50(c) of a 50-layer tanh network under TAT (tau 0.3), c in [-1, 1]",
+         ["shape", "--method", "tat", "--activation", "tanh", "--depth", "50", "--c-map", "21"]),
+        ("ntk_tanh_depth50.csv", "untransformed tanh at sigma_w2 = k (q stays 1): NNGP against c0 in [-1, 1] at layer 50, for the shaping figure",
+         ["ntk", "--activation", "tanh", "--c0", "-1:1:21", "--layers", "50", "--every", "50"]),
     ] + resNetTables
 
     /// Pre- vs post-activation ResNets (README): 20 blocks of relu (sigma_w2 = 2) and elu (sigma_w2 = k), the

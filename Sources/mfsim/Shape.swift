@@ -39,9 +39,14 @@ struct Shape: TableCommand {
     var eta: Real = Real(0.9)
     @Flag(help: "Also measure the shaped network: network_c_zero = C^D(0), network_c_slope, network_c_curvature.")
     var check = false
+    @Option(name: .customLong("c-map"),
+            help: ArgumentHelp("Instead of the parameters, the shaped network's C map C^D(c) at N >= 2 correlations c evenly spaced in [-1, 1] (columns activation, method, c_in, c_out).", valueName: "N"))
+    var cMap: Int?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let cMap, cMap < 2 || cMap > 100_000 { throw ValidationError("--c-map must be 2 to 100000 (got \(cMap))") }
+        if cMap != nil && check { throw ValidationError("--c-map and --check do not combine") }
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
         guard depth >= 1, depth <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(depth))") }
         guard zeta.value > 1 else { throw ValidationError("--zeta must be > 1 (got \(zeta))") }
@@ -73,16 +78,18 @@ struct Shape: TableCommand {
                 return .success((result, result.shaped.localMaps, check ? NetworkCheck(result.shaped, network: network) : nil))
             } catch { return .failure(error) }
         }
-        for (a, outcome) in zip(activations, results) {
-            let (result, maps, measured): (ShapingResult, LocalMaps, NetworkCheck?)
+        let solved = try results.map { outcome -> (ShapingResult, LocalMaps, NetworkCheck?) in
             switch outcome {
-            case let .success(value): (result, maps, measured) = value
+            case let .success(value): return value
             case let .failure(error):
                 switch error {
                 case .invalidTarget, .notApplicable: throw ValidationError(error.description)
                 case .unreachableTarget, .noSolution: throw CommandError.noSolution(error.description)
                 }
             }
+        }
+        if let points = cMap { return try cMapTable(activations, solved.map(\.0), network: network, points: points, meta: table.meta) }
+        for (a, (result, maps, measured)) in zip(activations, solved) {
             let s = result.shaped
             var row: [Cell] = [.text(a.spec), .text(method.rawValue), .number(s.inputScale), .number(s.inputShift),
                                .number(s.outputShift), .number(s.outputScale), result.negativeSlope.map { .number($0) } ?? .missing,
@@ -90,6 +97,24 @@ struct Shape: TableCommand {
             if let measured { row += [.number(measured.cZero), .number(measured.cSlope), .number(measured.cCurvature)] }
             row.append(.text(s.spec))
             table.append(row)
+        }
+        return table
+    }
+}
+
+extension Shape {
+    /// `--c-map N`: C^D(c) of each shaped network at N correlations in [-1, 1], on every core.
+    func cMapTable(_ activations: [Activation], _ results: [ShapingResult], network: PlainNetwork, points: Int,
+                   meta: [Table.Meta]) throws -> Table {
+        var table = Table(columns: ["activation", "method", "c_in", "c_out"], meta: meta + [Table.Meta("c_map", .integer(points))])
+        let inputs = (0..<points).map { i in i == points - 1 ? 1.0 : -1 + 2 * Double(i) / Double(points - 1) }
+        for (a, result) in zip(activations, results) {
+            let shaped = result.shaped
+            let q = shaped.localMaps.qValue
+            let outputs = concurrentMap(inputs) { c in network.composed(c) { shaped.cMap($0, qValue: q) } }
+            for (c, out) in zip(inputs, outputs) {
+                table.append([.text(a.spec), .text(method.rawValue), .number(c), .number(out)])
+            }
         }
         return table
     }

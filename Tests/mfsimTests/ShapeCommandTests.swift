@@ -71,3 +71,17 @@ struct ShapeHelpTests {
         #expect(try MFSimProcess.run(["--help"]).stdout.contains("shape"))
     }
 }
+
+@Suite("mfsim shape --c-map")
+struct ShapeCMapTests {
+    /// The DKS network's C map fixes 0 (C(0) = 0) and 1, and has slope ζ = 1.5 at 1; TAT's fixes 1.
+    @Test func fixedPoints() throws {
+        let rows = try ShapeCommandTests.table(["--activation", "tanh", "--depth", "5", "--c-map", "5"])
+        #expect(rows.map { $0["c_in"] } == ["-1.0", "-0.5", "0.0", "0.5", "1.0"])
+        let out = rows.compactMap { Double($0["c_out"] ?? "") }
+        #expect(abs(out[2]) <= 1e-14 && abs(out[4] - 1) <= 1e-13, "\(out)")
+        #expect(out[3] < 0.5, "DKS contracts towards 0 away from c = 1: \(out)")
+        let result = try MFSimProcess.run(["shape", "--c-map", "1"])
+        #expect(result.status == 64 && result.stderr.hasPrefix("mfsim: error: --c-map"))
+    }
+}

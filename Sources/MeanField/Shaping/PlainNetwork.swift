@@ -33,8 +33,11 @@ public struct PlainNetwork: Sendable, Hashable {
     public func localCurvatureTarget(networkCurvature tau: Double) -> Double { tau / Double(depth) }
 
     /// `C^{∘D}(0)` for a local C map.
-    public func composedAtZero(_ cMap: (Double) -> Double) -> Double {
-        var c = 0.0
+    public func composedAtZero(_ cMap: (Double) -> Double) -> Double { composed(0, cMap) }
+
+    /// `C^{∘D}(c)`: the network's C map at input correlation c.
+    public func composed(_ c: Double, _ cMap: (Double) -> Double) -> Double {
+        var c = c
         for _ in 0..<depth { c = cMap(c) }
         return c
     }
