@@ -133,7 +133,7 @@ struct CatalogueActivationOptions: ParsableArguments {
     func validate() throws { try asUsageError { _ = try activations() } }
 
     func activations() throws -> [Activation] {
-        activation.isEmpty ? try Activation.Family.allCases.map { try Activation($0) } : try parseActivations(activation, default: [])
+        activation.isEmpty ? try Activation.Family.standard.map { try Activation($0) } : try parseActivations(activation, default: [])
     }
 }
 

@@ -84,7 +84,7 @@ struct CommandLineTests {
         let r = try MFSimProcess.run(["activations"])
         #expect(r.status == 0)
         let records = csvRecords(r.stdout)
-        #expect(records.count == 13 && records.allSatisfy { $0.count == 7 })
+        #expect(records.count == 25 && records.allSatisfy { $0.count == 7 })   // 24 families + header
         #expect(records[0] == ["name", "spec", "parameters", "formula", "kinks", "smoothness", "closed_form_moments"])
         #expect(r.stdout.contains("elu,elu:alpha=1,"))
         let crook = try MFSimProcess.run(["activations", "--activation", "elu:alpha=2", "--activation", "elu:alpha=1"])

@@ -35,36 +35,45 @@ public struct Kink: Sendable, Hashable {
     public let derivativeJump: Double
 }
 
-/// A catalogued activation with its parameters, e.g. `elu:alpha=0.5` (SPEC §1.1).
+/// A catalogued activation with its parameters, e.g. `elu:alpha=0.5` (SPEC §1.1), optionally
+/// transformed as `φ̂(x) = out_scale·(φ(in_scale·x + in_shift) + out_shift)` (``AffineTransform``).
 ///
 /// Each activation knows its value and first two derivatives, its kinks and its smoothness
-/// there, and — for the piecewise linear/exponential families — the data its closed-form
-/// Gaussian moments need.
+/// there, and the data its closed-form Gaussian moments need; all of it comes from the family's
+/// one definition in `Families/` (see `ActivationDefinition`).
 ///
 /// ```
 /// linear      x
 /// relu        max(0, x)
-/// leaky_relu  x (x ≥ 0), slope·x (x < 0)                 slope = 0.01
+/// leaky_relu  x (x ≥ 0), slope·x (x < 0)                 slope = 0.01     (alias prelu: slope = 0.25)
 /// elu         x (x > 0), alpha·(eˣ − 1) (x ≤ 0)            alpha = 1       [Clevert et al. 2015]
 /// selu        lambda·elu_alpha(x)                          λ01, α01        [Klambauer et al. 2017]
 /// celu        x (x > 0), alpha·(e^(x/alpha) − 1) (x ≤ 0)    alpha = 1       [Barron 2017]
 /// gelu        x·Φ(x)                                                       [Hendrycks & Gimpel 2016]
+/// gelu_tanh   x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))                       (PyTorch approximate='tanh')
 /// silu        x / (1 + e^(−x))
-/// softplus    log(1 + eˣ)
+/// mish        x·tanh(softplus(x))                                          [Misra 2019]
+/// softplus    log(1 + e^(beta·x))/beta                      beta = 1
 /// tanh, erf   tanh(x), erf(x)
 /// sigmoid     1 / (1 + e^(−x))
+/// hardtanh    min(max(x, min), max)                        min = −1, max = 1
+/// relu6       min(max(x, 0), 6)
+/// hardsigmoid relu6(x + 3)/6
+/// hardswish   x·relu6(x + 3)/6                                              [Howard et al. 2019]
+/// softsign    x / (1 + |x|)
+/// logsigmoid  log σ(x)
+/// tanhshrink  x − tanh(x)
+/// softshrink  x − lambda (x > lambda), x + lambda (x < −lambda), 0 else    lambda = 0.5
+/// abs, sin    |x|, sin(x)
 /// ```
 ///
 /// [Clevert et al. 2015]: https://arxiv.org/abs/1511.07289
 /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
 /// [Barron 2017]: https://arxiv.org/abs/1704.07483
 /// [Hendrycks & Gimpel 2016]: https://arxiv.org/abs/1606.08415
+/// [Misra 2019]: https://arxiv.org/abs/1908.08681
+/// [Howard et al. 2019]: https://arxiv.org/abs/1905.02244
 public struct Activation: Sendable, Hashable, CustomStringConvertible {
-    /// The activation families of SPEC §1.1.
-    public enum Family: String, Sendable, Hashable, CaseIterable {
-        case linear, relu, leakyRelu = "leaky_relu", elu, selu, celu, gelu, silu, softplus, tanh, erf, sigmoid
-    }
-
     /// One named parameter of a family, with its default and its domain.
     public struct Parameter: Sendable, Hashable {
         public let name: String
@@ -72,10 +81,23 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         /// Human-readable domain, e.g. `alpha > 0`.
         public let domain: String
         let requiresPositive: Bool
+        let requiresNonNegative: Bool
+        /// Other names accepted in a spec (PyTorch's argument names, e.g. `negative_slope`).
+        let aliases: [String]
+
+        init(name: String, defaultValue: Double, domain: String, requiresPositive: Bool = false,
+             requiresNonNegative: Bool = false, aliases: [String] = []) {
+            self.name = name
+            self.defaultValue = defaultValue
+            self.domain = domain
+            self.requiresPositive = requiresPositive
+            self.requiresNonNegative = requiresNonNegative
+            self.aliases = aliases
+        }
 
         func validate(_ value: Double) throws(ActivationError) {
             guard value.isFinite else { throw .parameterOutOfDomain(name: name, value: value, domain: domain) }
-            if requiresPositive && !(value > 0) {
+            if requiresPositive && !(value > 0) || requiresNonNegative && !(value >= 0) {
                 throw .parameterOutOfDomain(name: name, value: value, domain: domain)
             }
         }
@@ -85,33 +107,57 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
     public let family: Family
     /// Parameter values in the order of `family.parameters`.
     public let parameterValues: [Double]
+    /// The input/output transformation (identity unless the spec names `in_scale`, ...).
+    public let affine: AffineTransform
 
-    /// The activation with the given parameters; missing ones take their defaults.
+    /// The activation with the given parameters; missing ones take their defaults. The affine
+    /// parameters `in_scale`, `in_shift`, `out_shift`, `out_scale` are accepted for every family.
     /// - Throws: ``ActivationError`` for unknown parameter names or values outside the domain.
     public init(_ family: Family, _ parameters: [String: Double] = [:]) throws(ActivationError) {
         let declared = family.parameters
-        for name in parameters.keys.sorted() where !declared.contains(where: { $0.name == name }) {
-            throw .unknownParameter(activation: family.rawValue, name: name,
-                                    known: declared.map(\.name))
+        var resolved: [String: Double] = [:]
+        for name in parameters.keys.sorted() {
+            let canonical = declared.first { $0.name == name || $0.aliases.contains(name) }?.name
+                ?? (AffineTransform.names.contains(name) ? name : nil)
+            guard let canonical else {
+                throw .unknownParameter(activation: family.rawValue, name: name, known: declared.map(\.name))
+            }
+            guard resolved[canonical] == nil else { throw .duplicateParameter(name: canonical) }
+            resolved[canonical] = parameters[name]
         }
         var values: [Double] = []
         for parameter in declared {
-            let value = parameters[parameter.name] ?? parameter.defaultValue
+            let value = resolved[parameter.name] ?? parameter.defaultValue
             try parameter.validate(value)
             values.append(value)
         }
+        try family.definition.validate(values)
+        var affineValues = AffineTransform.defaults
+        for (k, name) in AffineTransform.names.enumerated() {
+            if let value = resolved[name] {
+                try AffineTransform.validate(name, value)
+                affineValues[k] = value
+            }
+        }
         self.family = family
         self.parameterValues = values
+        self.affine = AffineTransform(inScale: affineValues[0], inShift: affineValues[1],
+                                      outShift: affineValues[2], outScale: affineValues[3])
     }
 
-    /// Parses a spec `NAME` or `NAME:PARAM=VALUE[,PARAM=VALUE]`, e.g. `selu:lambda=1.05,alpha=1.6`.
+    /// Parses a spec `NAME` or `NAME:PARAM=VALUE[,PARAM=VALUE]`, e.g. `selu:lambda=1.05,alpha=1.6`
+    /// or `tanh:in_scale=0.2,out_scale=4.9`.
     public init(spec: String) throws(ActivationError) {
         let trimmed = spec.trimmingCharacters(in: .whitespaces)
         let (name, rest): (Substring, Substring?) = {
             guard let colon = trimmed.firstIndex(of: ":") else { return (Substring(trimmed), nil) }
             return (trimmed[..<colon], trimmed[trimmed.index(after: colon)...])
         }()
-        guard let family = Family(rawValue: String(name)) else {
+        if let reason = Activation.refused[String(name)] {
+            throw .unsupportedActivation(name: String(name), reason: reason)
+        }
+        let alias = Activation.aliases[String(name)]
+        guard let family = alias?.family ?? Family(rawValue: String(name)) else {
             throw .unknownActivation(name: String(name))
         }
         var parameters: [String: Double] = [:]
@@ -128,18 +174,28 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
                 parameters[key] = value
             }
         }
+        if let alias {
+            let declared = family.parameters
+            for (name, value) in alias.defaults where !parameters.keys.contains(where: { key in
+                declared.contains { $0.name == name && ($0.name == key || $0.aliases.contains(key)) } }) {
+                parameters[name] = value
+            }
+        }
         try self.init(family, parameters)
     }
 
-    /// The value of the named parameter, or nil when the family has no such parameter.
+    /// The value of the named parameter (the family's or an affine one), or nil when there is none.
     public func parameter(_ name: String) -> Double? {
-        family.parameters.firstIndex { $0.name == name }.map { parameterValues[$0] }
+        if let k = AffineTransform.names.firstIndex(of: name) { return affine.values[k] }
+        return family.parameters.firstIndex { $0.name == name }.map { parameterValues[$0] }
     }
 
-    /// The same activation with one parameter changed (used by solvers, e.g. for neutral flow).
+    /// The same activation with one parameter (the family's or an affine one) changed (used by
+    /// solvers, e.g. for neutral flow).
     public func with(_ name: String, _ value: Double) throws(ActivationError) -> Activation {
         var parameters: [String: Double] = [:]
         for (parameter, current) in zip(family.parameters, parameterValues) { parameters[parameter.name] = current }
+        for (affineName, current) in zip(AffineTransform.names, affine.values) { parameters[affineName] = current }
         guard parameters[name] != nil else {
             throw .unknownParameter(activation: family.rawValue, name: name, known: family.parameters.map(\.name))
         }
@@ -147,10 +203,25 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         return try Activation(family, parameters)
     }
 
-    /// Canonical spec with every parameter, e.g. `elu:alpha=1` (shortest round-trip numbers).
+    /// The same family and parameters with another affine transformation.
+    public func with(affine transform: AffineTransform) throws(ActivationError) -> Activation {
+        var parameters: [String: Double] = [:]
+        for (parameter, current) in zip(family.parameters, parameterValues) { parameters[parameter.name] = current }
+        for (affineName, value) in zip(AffineTransform.names, transform.values) { parameters[affineName] = value }
+        return try Activation(family, parameters)
+    }
+
+    /// The activation without its affine transformation.
+    public var base: Activation {
+        affine.isIdentity ? self : (try? with(affine: .identity)) ?? self
+    }
+
+    /// Canonical spec with every family parameter and the affine ones that are not at their
+    /// defaults, e.g. `elu:alpha=1`, `tanh:in_scale=0.2,out_scale=4.9` (shortest round-trip numbers).
     public var spec: String {
-        guard !parameterValues.isEmpty else { return family.rawValue }
         let assignments = zip(family.parameters, parameterValues).map { "\($0.name)=\(formatSpecNumber($1))" }
+            + affine.specAssignments
+        guard !assignments.isEmpty else { return family.rawValue }
         return family.rawValue + ":" + assignments.joined(separator: ",")
     }
 
@@ -163,140 +234,78 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
     public func callAsFunction(_ x: Double) -> Double { evaluate(x, .value) }
 
     /// `φ(x)`, `φ'(x)` or `φ''(x)` (right-hand values at a kink; `φ''` without Dirac masses).
+    @inline(__always)
     public func evaluate(_ x: Double, _ order: DerivativeOrder) -> Double {
-        let p = parameterValues
-        switch family {
-        case .linear:
-            return order == .value ? x : (order == .first ? 1 : 0)
-        case .relu, .leakyRelu:
-            let slope = family == .relu ? 0 : p[0]
-            switch order {
-            case .value: return x >= 0 ? x : slope * x
-            case .first: return x >= 0 ? 1 : slope
-            case .second: return 0
-            }
-        case .elu, .selu, .celu:
-            // elu: A = alpha, k = 1; selu: scale lambda, A = lambda·alpha, k = 1; celu: A = alpha, k = 1/alpha.
-            let form = piecewiseForm!
-            guard case let .exponential(amplitude, rate) = form.negative else { fatalError("unreachable") }
-            if x >= 0 {
-                switch order {
-                case .value: return form.positiveSlope * x
-                case .first: return form.positiveSlope
-                case .second: return 0
-                }
-            }
-            switch order {
-            case .value: return amplitude * expm1(rate * x)
-            case .first: return amplitude * rate * exp(rate * x)
-            case .second: return amplitude * rate * rate * exp(rate * x)
-            }
-        case .gelu:
-            // φ = xΦ(x), φ' = Φ(x) + xϕ(x), φ'' = ϕ(x)(2 − x²), ϕ the standard normal density.
-            let density = standardNormalDensity(x)
-            switch order {
-            case .value: return x * standardNormalCDF(x)
-            case .first: return standardNormalCDF(x) + x * density
-            case .second: return density * (2 - x * x)
-            }
-        case .silu:
-            // φ = xσ, φ' = σ + xσ', φ'' = σ'(2 + x(1 − 2σ)) with σ' = σ(1 − σ), 1 − 2σ = −tanh(x/2).
-            let s = logistic(x), ds = logisticDerivative(x)
-            switch order {
-            case .value: return x * s
-            case .first: return s + x * ds
-            case .second: return ds * (2 - x * Foundation.tanh(x / 2))
-            }
-        case .softplus:
-            switch order {
-            case .value: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))
-            case .first: return logistic(x)
-            case .second: return logisticDerivative(x)
-            }
-        case .tanh:
-            // From e = e^(−2|x|): tanh = ±(1 − e)/(1 + e), sech² = 4e/(1 + e)² — one exp, and
-            // relatively accurate in the tails (1 − tanh² is not).
-            let e = exp(-2 * abs(x))
-            let t = (x < 0 ? -1.0 : 1.0) * (1 - e) / (1 + e)
-            let sech2 = 4 * e / ((1 + e) * (1 + e))
-            switch order {
-            case .value: return abs(x) < 0.5 ? Foundation.tanh(x) : t   // no cancellation in 1 − e near 0
-            case .first: return sech2
-            case .second: return -2 * (abs(x) < 0.5 ? Foundation.tanh(x) : t) * sech2
-            }
-        case .erf:
-            let g = 2 / Double.pi.squareRoot() * exp(-x * x)
-            switch order {
-            case .value: return Foundation.erf(x)
-            case .first: return g
-            case .second: return -2 * x * g
-            }
-        case .sigmoid:
-            switch order {
-            case .value: return logistic(x)
-            case .first: return logisticDerivative(x)
-            case .second: return -logisticDerivative(x) * Foundation.tanh(x / 2)
-            }
-        }
+        if affine.isIdentity { return baseEvaluate(x, order) }
+        return transformedEvaluate(x, order)
+    }
+
+    private func transformedEvaluate(_ x: Double, _ order: DerivativeOrder) -> Double {
+        var y = affine.inScale * x + affine.inShift
+        // Mirrored (in_scale < 0): the right-hand derivative of φ̂ is the left-hand one of φ.
+        if order != .value, affine.inScale < 0, baseKinks.contains(where: { $0.location == y }) { y = y.nextDown }
+        return affine.factor(order) * (baseEvaluate(y, order) + affine.shift(order))
     }
 
     // MARK: Kinks and smoothness
 
-    /// The kinks of this activation (all at 0 in the catalogue), with their smoothness.
+    /// The kinks of the family itself (before the affine transformation).
+    var baseKinks: [Kink] { family.definition.kinks(parameterValues) }
+
+    /// The kinks of this activation, sorted, with their smoothness.
     ///
     /// A kink whose one-sided derivatives and second derivatives agree (leaky_relu with slope 1)
     /// is no kink and is not listed.
     public var kinks: [Kink] {
-        switch family {
-        case .relu, .leakyRelu, .elu, .selu, .celu:
-            let left1 = evaluate(-Double.leastNonzeroMagnitude, .first), right1 = evaluate(0, .first)
-            let left2 = evaluate(-Double.leastNonzeroMagnitude, .second), right2 = evaluate(0, .second)
-            if left1 != right1 { return [Kink(location: 0, smoothness: .c0, derivativeJump: right1 - left1)] }
-            if left2 != right2 { return [Kink(location: 0, smoothness: .c1, derivativeJump: 0)] }
-            return []
-        default:
-            return []
-        }
+        let kinks = baseKinks
+        if affine.isIdentity { return kinks }
+        let a = affine
+        return kinks.map { k in
+            Kink(location: (k.location - a.inShift) / a.inScale, smoothness: k.smoothness,
+                 derivativeJump: a.outScale * abs(a.inScale) * k.derivativeJump)
+        }.sorted { $0.location < $1.location }
     }
 
     /// `C0`, `C1` or `C∞`: the smoothness of the activation as a whole.
     public var smoothness: String { kinks.map(\.smoothness.rawValue).min() ?? "C∞" }
 
-    /// The scale, in pre-activation units, on which the activation's curvature lives around 0
-    /// (nil for piecewise linear ones). Quadrature grades its panels down to this scale.
+    /// The scale, in pre-activation units, on which the activation's curvature lives around
+    /// ``featureCentre`` (nil for piecewise linear ones). Quadrature grades its panels down to this scale.
     var featureScale: Double? {
-        switch family {
-        case .linear, .relu, .leakyRelu: return nil
-        case .celu: return parameterValues[0]
-        default: return 1
-        }
+        family.definition.featureScale(parameterValues).map { affine.isIdentity ? $0 : $0 / abs(affine.inScale) }
     }
+
+    /// Where the activation's curvature is centred: 0, moved to `−in_shift/in_scale`.
+    var featureCentre: Double { affine.inShift == 0 ? 0 : -affine.inShift / affine.inScale }
 
     /// Distance from the real axis of the nearest complex singularity of φ (tanh: poles at ±iπ/2;
     /// sigmoid, silu, softplus: ±iπ); nil for entire functions and kinked ones. The Hermite
     /// coefficients of φ(√q z) decay at a rate set by this distance over √q.
     var poleDistance: Double? {
-        switch family {
-        case .tanh: return Double.pi / 2
-        case .sigmoid, .silu, .softplus: return Double.pi
-        default: return nil
-        }
+        family.definition.poleDistance(parameterValues).map { affine.isIdentity ? $0 : $0 / abs(affine.inScale) }
+    }
+
+    /// `sup |φ|` when φ is bounded (tanh, erf, sigmoid: 1; hardtanh: max(|min|, |max|); ...), else nil.
+    public var bound: Double? {
+        family.definition.bound(parameterValues).map { affine.isIdentity ? $0 : abs(affine.outScale) * ($0 + abs(affine.outShift)) }
+    }
+
+    /// `φ(λx) = λφ(x)` for every λ > 0 (linear, relu, leaky_relu, abs, without shifts): then
+    /// `E_q[φ'²]` does not depend on q.
+    public var isPositivelyHomogeneous: Bool {
+        family.definition.isPositivelyHomogeneous(parameterValues) && affine.inShift == 0 && affine.outShift == 0
     }
 
     /// `φ(x) = a·x` for x > 0 and `b·x` or `A(e^(kx) − 1)` for x ≤ 0: the families whose
-    /// Gaussian moments have closed forms via erfc.
-    var piecewiseForm: PiecewiseForm? {
-        let p = parameterValues
-        switch family {
-        case .linear: return PiecewiseForm(positiveSlope: 1, negative: .linear(slope: 1))
-        case .relu: return PiecewiseForm(positiveSlope: 1, negative: .linear(slope: 0))
-        case .leakyRelu: return PiecewiseForm(positiveSlope: 1, negative: .linear(slope: p[0]))
-        case .elu: return PiecewiseForm(positiveSlope: 1, negative: .exponential(amplitude: p[0], rate: 1))
-        case .selu: return PiecewiseForm(positiveSlope: p[0], negative: .exponential(amplitude: p[0] * p[1], rate: 1))
-        case .celu: return PiecewiseForm(positiveSlope: 1, negative: .exponential(amplitude: p[0], rate: 1 / p[0]))
-        default: return nil
-        }
-    }
+    /// Gaussian moments have closed forms via erfc (nil when an affine transformation is applied:
+    /// see ``basePiecewiseForm``).
+    var piecewiseForm: PiecewiseForm? { affine.isIdentity ? basePiecewiseForm : nil }
+
+    /// The family's own ``PiecewiseForm`` (before the affine transformation).
+    var basePiecewiseForm: PiecewiseForm? { family.definition.piecewiseForm(parameterValues) }
+
+    /// The family's own ``PiecewisePolynomial`` (before the affine transformation).
+    var basePiecewisePolynomial: PiecewisePolynomial? { family.definition.piecewisePolynomial(parameterValues) }
 }
 
 /// The closed-form-capable shape of the piecewise activations (see ``Activation/piecewiseForm``).
@@ -311,41 +320,6 @@ struct PiecewiseForm: Sendable, Hashable {
     let negative: Negative
 }
 
-extension Activation.Family {
-    /// The parameters of this family, in canonical order, with defaults and domains.
-    public var parameters: [Activation.Parameter] {
-        switch self {
-        case .leakyRelu:
-            return [.init(name: "slope", defaultValue: 0.01, domain: "a finite number", requiresPositive: false)]
-        case .elu, .celu:
-            return [.init(name: "alpha", defaultValue: 1, domain: "alpha > 0", requiresPositive: true)]
-        case .selu:
-            return [.init(name: "lambda", defaultValue: selfNormalizingLambda01, domain: "lambda > 0", requiresPositive: true),
-                    .init(name: "alpha", defaultValue: selfNormalizingAlpha01, domain: "alpha > 0", requiresPositive: true)]
-        default:
-            return []
-        }
-    }
-
-    /// The formula, for the catalogue.
-    public var formula: String {
-        switch self {
-        case .linear: return "x"
-        case .relu: return "max(0, x)"
-        case .leakyRelu: return "x if x >= 0, slope*x if x < 0"
-        case .elu: return "x if x > 0, alpha*(exp(x) - 1) if x <= 0"
-        case .selu: return "lambda*elu_alpha(x)"
-        case .celu: return "x if x > 0, alpha*(exp(x/alpha) - 1) if x <= 0"
-        case .gelu: return "x*Phi(x)"
-        case .silu: return "x / (1 + exp(-x))"
-        case .softplus: return "log(1 + exp(x))"
-        case .tanh: return "tanh(x)"
-        case .erf: return "erf(x)"
-        case .sigmoid: return "1 / (1 + exp(-x))"
-        }
-    }
-}
-
 /// A bad activation spec or parameter.
 public enum ActivationError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownActivation(name: String)
@@ -353,20 +327,32 @@ public enum ActivationError: Error, Sendable, Hashable, CustomStringConvertible 
     case malformedSpec(spec: String)
     case malformedParameterValue(name: String, text: String)
     case parameterOutOfDomain(name: String, value: Double, domain: String)
+    /// Two parameters that must be ordered are not (hardtanh's `min < max`).
+    case inconsistentParameters(activation: String, reason: String)
+    /// A parameter given twice under two of its names (`slope` and `negative_slope`).
+    case duplicateParameter(name: String)
+    /// An activation mfsim knows and refuses (hardshrink, threshold), with the reason.
+    case unsupportedActivation(name: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unknownActivation(name):
-            return "unknown activation '\(name)' (known: \(Activation.Family.allCases.map(\.rawValue).joined(separator: ", ")))"
+            return "unknown activation '\(name)' (known: \((Activation.Family.allCases.map(\.rawValue) + Activation.aliases.keys.sorted()).joined(separator: ", ")))"
         case let .unknownParameter(activation, name, known):
             let list = known.isEmpty ? "it takes no parameters" : "it takes \(known.joined(separator: ", "))"
-            return "unknown parameter '\(name)' for activation '\(activation)' (\(list))"
+            return "unknown parameter '\(name)' for activation '\(activation)' (\(list); every activation also takes \(AffineTransform.names.joined(separator: ", ")))"
         case let .malformedSpec(spec):
             return "malformed activation spec '\(spec)' (expected NAME or NAME:PARAM=VALUE[,PARAM=VALUE])"
         case let .malformedParameterValue(name, text):
             return "parameter '\(name)' has value '\(text)', which is not a number"
         case let .parameterOutOfDomain(name, value, domain):
             return "parameter '\(name)' = \(formatSpecNumber(value)) is outside its domain (\(domain))"
+        case let .inconsistentParameters(activation, reason):
+            return "inconsistent parameters for activation '\(activation)': \(reason)"
+        case let .duplicateParameter(name):
+            return "parameter '\(name)' is given twice"
+        case let .unsupportedActivation(name, reason):
+            return "activation '\(name)' is not supported: \(reason)"
         }
     }
 }

@@ -197,37 +197,57 @@ func sineMinusPhiCosine(_ phi: Double) -> Double {
 }
 
 extension Activation {
-    /// Closed form of `E[φ^(i)(X) φ^(j)(X)]`, `X ~ N(m, q)`, where one is known (q > 0).
-    ///
-    /// Piecewise families: see ``PiecewiseForm``. erf ([Williams 1997]):
-    /// ```
-    /// E[erf(X)] = erf(m/√(1+2q))
-    /// E[erf'(X)] = (2/√π) e^(−m²/(1+2q)) / √(1+2q)
-    /// E[erf'(X)²] = (4/π) e^(−2m²/(1+4q)) / √(1+4q)
-    /// E[erf(X)²] = (2/π) arcsin(2q/(1+2q))            (m = 0)
-    /// ```
-    /// gelu: `E[XΦ(X)] = m Φ(m/√(1+q)) + q ϕ(m/√(1+q))/√(1+q)` (Stein's lemma).
-    ///
-    /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
-    func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double) -> Double? {
-        if let form = piecewiseForm {
+    /// Closed form of `E[φ^(i)(X) φ^(j)(X)]`, `X ~ N(m, q)`, of the family itself (no affine
+    /// transformation), where one is known (q > 0): ``PiecewiseForm`` (erfc), ``PiecewisePolynomial``
+    /// (Φ, ϕ; nil where ill-conditioned), or the family's own (erf, gelu, sin: see their definitions).
+    func baseClosedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double) -> Double? {
+        if let form = basePiecewiseForm {
             return j == nil ? form.singleExpectation(i, mean: m, variance: q) : form.expectation(i, j, mean: m, variance: q)
         }
-        switch (family, i, j) {
-        case (.erf, .value, nil):
-            return Foundation.erf(m / (1 + 2 * q).squareRoot())
-        case (.erf, .first, nil):
-            return 2 / Double.pi.squareRoot() * exp(-m * m / (1 + 2 * q)) / (1 + 2 * q).squareRoot()
-        case (.erf, .first, .first?):
-            return 4 / Double.pi * exp(-2 * m * m / (1 + 4 * q)) / (1 + 4 * q).squareRoot()
-        case (.erf, .value, .value?) where m == 0:
-            return 2 / Double.pi * asin(2 * q / (1 + 2 * q))
-        case (.gelu, .value, nil):
-            let r = (1 + q).squareRoot()
-            return m * standardNormalCDF(m / r) + q * standardNormalDensity(m / r) / r
-        default:
-            return nil
+        if let polynomial = basePiecewisePolynomial { return polynomial.expectation(i, j, mean: m, variance: q) }
+        return family.definition.closedFormExpectation(i, j, mean: m, variance: q, parameterValues)
+    }
+
+    /// Closed form of `E[φ^(i)(X) φ^(j)(X)]`, `X ~ N(m, q)`, where one is known (q > 0).
+    ///
+    /// With an affine transformation φ̂ (``AffineTransform``), from the family's closed forms at
+    /// `Y = in_scale·X + in_shift ~ N(in_scale·m + in_shift, in_scale²·q)`:
+    /// ```
+    /// E[φ̂^(i) φ̂^(j)] = fᵢ fⱼ (E[φ^(i)(Y) φ^(j)(Y)] + δⱼ E[φ^(i)(Y)] + δᵢ E[φ^(j)(Y)] + δᵢ δⱼ)
+    /// fᵢ = out_scale·in_scaleⁱ,   δᵢ = out_shift if i = 0 else 0
+    /// ```
+    /// nil (quadrature) when the sum cancels to below 1e-3 of its largest term.
+    func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double) -> Double? {
+        if affine.isIdentity { return baseClosedFormExpectation(i, j, mean: m, variance: q) }
+        let (my, qy) = affine.inner(mean: m, variance: q)
+        guard qy > 0, qy.isFinite else { return nil }
+        let di = affine.shift(i)
+        guard let j else {
+            guard let e = baseClosedFormExpectation(i, nil, mean: my, variance: qy) else { return nil }
+            return affine.factor(i) * (e + di)
         }
+        let dj = affine.shift(j)
+        guard let eij = baseClosedFormExpectation(i, j, mean: my, variance: qy) else { return nil }
+        var terms = [eij]
+        if dj != 0 {
+            guard let ei = baseClosedFormExpectation(i, nil, mean: my, variance: qy) else { return nil }
+            terms.append(dj * ei)
+        }
+        if di != 0 {
+            guard let ej = baseClosedFormExpectation(j, nil, mean: my, variance: qy) else { return nil }
+            terms.append(di * ej)
+        }
+        if di != 0 && dj != 0 { terms.append(di * dj) }
+        return Self.combine(terms).map { affine.factor(i) * affine.factor(j) * $0 }
+    }
+
+    /// `Σ terms`, or nil when it cancels to below 1e-3 of the largest |term| (then the rounding of
+    /// the terms would be amplified more than 1000-fold).
+    private static func combine(_ terms: [Double]) -> Double? {
+        let sum = terms.reduce(0, +)
+        guard terms.count > 1 else { return sum }
+        let largest = terms.map(abs).max() ?? 0
+        return abs(sum) >= 1e-3 * largest ? sum : nil
     }
 
     /// Whether the 1D closed form of `moment` keeps SPEC §2's *relative* accuracy at (m, q).
@@ -239,51 +259,60 @@ extension Activation {
     /// useless for ratios such as c = q12/q). Below kσ = 0.2 (a loss of at most 25 ulps) the
     /// quadrature takes over, unless the negative side carries less than 1e-15 of the mass
     /// (m ≥ 8√q). Derivative-only moments (φ', φ'², φ'') have no constant term and no cancellation.
+    /// With an affine transformation, the same test at `Y = in_scale·X + in_shift`.
     func closedFormIsWellConditioned(_ moment: Moment, mean m: Double, variance q: Double) -> Bool {
-        guard let form = piecewiseForm, case let .exponential(_, k) = form.negative,
+        guard let form = basePiecewiseForm, case let .exponential(_, k) = form.negative,
               moment.first == .value || moment.second == .value else { return true }
-        let s = q.squareRoot()
-        return k * max(s, -m) >= 0.2 || m >= 8 * s
+        let (my, qy) = affine.isIdentity ? (m, q) : affine.inner(mean: m, variance: q)
+        let s = qy.squareRoot()
+        return k * max(s, -my) >= 0.2 || my >= 8 * s
     }
 
     /// Closed form of `E[φ^(i)(u) φ^(j)(v)]`, zero-mean `(u, v)` with covariance
     /// `[[q1, q12], [q12, q2]]`, where one is known (q1, q2 > 0).
     ///
-    /// relu, leaky_relu, linear: arc-cosine kernels ([Cho & Saul 2009]). erf ([Williams 1997]):
-    /// ```
-    /// E[erf(u) erf(v)]   = (2/π) arcsin(2 q12 / √((1 + 2 q1)(1 + 2 q2)))
-    /// E[erf'(u) erf'(v)] = (4/π) / √((1 + 2 q1)(1 + 2 q2) − 4 q12²)
-    /// ```
+    /// relu, leaky_relu, linear, abs: arc-cosine kernels ([Cho & Saul 2009]); erf: arcsine kernels
+    /// ([Williams 1997]); sin: e^(−(q1+q2)/2) sinh/cosh q12. With an affine transformation only
+    /// when in_shift = 0 (the inputs of φ stay zero-mean, with covariance in_scale²·Σ), the
+    /// out_shift terms from the 1D closed forms as in ``closedFormExpectation(_:_:mean:variance:)``.
     ///
     /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
     /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
     func closedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder,
                              variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
-        if let form = piecewiseForm {
+        if affine.isIdentity { return baseClosedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) }
+        guard affine.inShift == 0 else { return nil }
+        let s2 = affine.inScale * affine.inScale
+        let (p1, p12, p2) = (s2 * q1, s2 * q12, s2 * q2)
+        guard p1 > 0, p2 > 0, p1.isFinite, p2.isFinite,
+              let kernel = baseClosedFormBivariate(i, j, variance1: p1, covariance: p12, variance2: p2) else { return nil }
+        let di = affine.shift(i), dj = affine.shift(j)
+        var terms = [kernel]
+        if dj != 0 {
+            guard let ei = baseClosedFormExpectation(i, nil, mean: 0, variance: p1) else { return nil }
+            terms.append(dj * ei)
+        }
+        if di != 0 {
+            guard let ej = baseClosedFormExpectation(j, nil, mean: 0, variance: p2) else { return nil }
+            terms.append(di * ej)
+        }
+        if di != 0 && dj != 0 { terms.append(di * dj) }
+        return Self.combine(terms).map { affine.factor(i) * affine.factor(j) * $0 }
+    }
+
+    /// The family's own bivariate closed form (no affine transformation).
+    func baseClosedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder,
+                                 variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
+        if let form = basePiecewiseForm {
             return form.bivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
         }
-        guard family == .erf else { return nil }
-        switch (i, j) {
-        case (.value, .value):
-            let ratio = 2 * q12 / geometricMean(1 + 2 * q1, 1 + 2 * q2)
-            return 2 / Double.pi * asin(max(-1, min(1, ratio)))
-        case (.first, .first):
-            return 4 / Double.pi / ((1 + 2 * q1) * (1 + 2 * q2) - 4 * q12 * q12).squareRoot()
-        default:
-            return nil
-        }
+        return family.definition.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2, parameterValues)
     }
-}
 
-extension Activation {
     /// Which expectations have closed forms, for the catalogue: e.g. `1D: all; 2D: phi*phi, phi'*phi'`.
     public var closedFormSummary: String {
-        switch family {
-        case .linear, .relu, .leakyRelu: return "1D: all moments (erfc); 2D: phi*phi, phi'*phi' (arc-cosine)"
-        case .elu, .selu, .celu: return "1D: all moments (erfc)"
-        case .erf: return "1D: phi, phi', phi'*phi', phi*phi (m=0); 2D: phi*phi, phi'*phi' (arcsine)"
-        case .gelu: return "1D: phi"
-        default: return "none (quadrature)"
-        }
+        let summary = family.definition.closedFormSummary(parameterValues)
+        guard !affine.isIdentity, summary.contains("2D") else { return summary }
+        return affine.inShift == 0 ? summary : summary.components(separatedBy: "; 2D").first ?? summary
     }
 }

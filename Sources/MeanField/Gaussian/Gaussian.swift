@@ -33,7 +33,7 @@ extension Activation {
     /// `φ^(order)` as a ``KinkedFunction`` (kinks and feature scale attached).
     public func kinkedFunction(_ order: DerivativeOrder) -> KinkedFunction {
         let activation = self
-        return KinkedFunction(kinks: kinks.map(\.location), featureScale: featureScale) { x in
+        return KinkedFunction(kinks: kinks.map(\.location), featureScale: featureScale, featureCentre: featureCentre) { x in
             activation.evaluate(x, order)
         }
     }
@@ -42,7 +42,7 @@ extension Activation {
     public func kinkedFunction(_ moment: Moment) -> KinkedFunction {
         guard let second = moment.second else { return kinkedFunction(moment.first) }
         let activation = self, i = moment.first
-        return KinkedFunction(kinks: kinks.map(\.location), featureScale: featureScale) { x in
+        return KinkedFunction(kinks: kinks.map(\.location), featureScale: featureScale, featureCentre: featureCentre) { x in
             activation.evaluate(x, i) * activation.evaluate(x, second)
         }
     }
@@ -77,7 +77,7 @@ public enum Gaussian {
     static func expectation(_ g: KinkedFunction, mean m: Double = 0, variance q: Double, refinement: Int) -> Expectation {
         if q == 0 { return Expectation(value: g.evaluate(m), evaluations: 1, method: .pointMass) }
         let s = q.squareRoot()
-        let mesh = GaussianMesh.mesh(mean: m, scale: s, kinks: g.kinks, featureScale: g.featureScale)
+        let mesh = GaussianMesh.mesh(mean: m, scale: s, kinks: g.kinks, featureScale: g.featureScale, featureCentre: g.featureCentre)
         let f = g.evaluate
         return AdaptiveQuadrature.integrate({ z in
             let density = standardNormalDensity(z)
@@ -137,25 +137,32 @@ public enum Gaussian {
             let ratio = c * s2 / s1
             let fg = f.evaluate, gg = g.evaluate
             let gKinksInU1 = g.kinks.map { $0 / ratio }
-            let scales = [f.featureScale, g.featureScale.map { $0 / abs(ratio) }].compactMap { $0 }
-            let product = KinkedFunction(kinks: f.kinks + gKinksInU1, featureScale: scales.min()) { x in fg(x) * gg(ratio * x) }
+            let (scale, centre) = KinkedFunction.finer(f.featureScale, f.featureCentre,
+                                                       g.featureScale.map { $0 / abs(ratio) }, g.featureCentre / ratio)
+            let product = KinkedFunction(kinks: f.kinks + gKinksInU1, featureScale: scale, featureCentre: centre) { x in fg(x) * gg(ratio * x) }
             return expectation(product, variance: q1, refinement: refinement)
         }
-        // Outer mesh: f's kinks and features in z1, and H's smoothed kink / features.
+        // Outer mesh: f's kinks and features in z1, and H's smoothed kinks / features. H(z1) is g
+        // smoothed on the scale √q2·r, seen through u2 = √q2 c z1: each kink k of g is a smoothed
+        // kink of H at z1 = k/(√q2 c), and g's curvature around its centre one at centre/(√q2 c).
         var extra: [Double] = []
         if c != 0 {
-            let centre = 0.0   // g's features (kinks, curvature) sit at u2 = 0 ↔ z1 = 0
             for k in g.kinks { extra.append(k / (s2 * c)) }
             let width: Double? = g.kinks.isEmpty
                 ? g.featureScale.map { ($0 * $0 + q2 * r * r).squareRoot() }
                 : s2 * r
             if let width {
+                // Kinks: graded towards each of them (all at 0 for relu..celu: one grading at 0).
+                let centres = g.kinks.isEmpty ? [g.featureCentre] : Array(Set(g.kinks)).sorted()
                 var graded: [Double] = []
-                GaussianMesh.addGraded(&graded, centre: centre, finest: width / (s2 * abs(c)))
+                for centre in centres {
+                    GaussianMesh.addGraded(&graded, centre: centre == 0 ? 0 : centre / (s2 * c), finest: width / (s2 * abs(c)))
+                }
                 extra += graded
             }
         }
-        let mesh = GaussianMesh.mesh(mean: 0, scale: s1, kinks: f.kinks, featureScale: f.featureScale, extra: extra)
+        let mesh = GaussianMesh.mesh(mean: 0, scale: s1, kinks: f.kinks, featureScale: f.featureScale,
+                                     featureCentre: f.featureCentre, extra: extra)
         let innerVariance = q2 * r * r
         let fEval = f.evaluate
         var innerEvaluations = 0
@@ -197,9 +204,12 @@ public enum Gaussian {
             // One closed-form factor (either one): integrate it analytically as the inner integral.
             for (outer, inner, outerVariance, innerVariance) in [(i, j, q1, q2), (j, i, q2, q1)]
             where activation.closedFormExpectation(inner, nil, mean: 0, variance: 1) != nil {
-                return expectation2D(activation.kinkedFunction(outer), activation.kinkedFunction(inner), variance1: outerVariance,
+                let innerFunction = activation.kinkedFunction(inner)
+                return expectation2D(activation.kinkedFunction(outer), innerFunction, variance1: outerVariance,
                                      covariance: q12, variance2: innerVariance, refinement: 0) { m, q in
-                    activation.closedFormExpectation(inner, nil, mean: m, variance: q)!
+                    // A piecewise polynomial's closed form declines where it would cancel: integrate there.
+                    activation.closedFormExpectation(inner, nil, mean: m, variance: q)
+                        ?? expectation(innerFunction, mean: m, variance: q).value
                 }
             }
         }

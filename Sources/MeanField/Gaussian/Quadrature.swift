@@ -103,28 +103,43 @@ enum AdaptiveQuadrature {
     }
 }
 
-/// A function of one variable as quadrature needs to know it: its values, its kinks, and the
-/// scale of its curvature around 0 (nil when it is piecewise linear).
+/// A function of one variable as quadrature needs to know it: its values, its kinks (any number,
+/// anywhere), and the scale of its curvature around ``featureCentre`` (nil when it is piecewise linear).
 public struct KinkedFunction: Sendable {
     /// The function.
     public let evaluate: @Sendable (Double) -> Double
     /// Where it is not smooth (integration breakpoints).
     public let kinks: [Double]
-    /// The scale of its curvature around 0, or nil when it is piecewise linear.
+    /// The scale of its curvature around ``featureCentre``, or nil when it is piecewise linear.
     public let featureScale: Double?
+    /// Where its curvature is centred (0 for every catalogued activation; `−in_shift/in_scale`
+    /// for a shifted one).
+    public let featureCentre: Double
 
     /// A function with its kinks and feature scale.
-    public init(kinks: [Double] = [], featureScale: Double? = nil, _ evaluate: @escaping @Sendable (Double) -> Double) {
+    public init(kinks: [Double] = [], featureScale: Double? = nil, featureCentre: Double = 0,
+                _ evaluate: @escaping @Sendable (Double) -> Double) {
         self.evaluate = evaluate
         self.kinks = kinks
         self.featureScale = featureScale
+        self.featureCentre = featureCentre
     }
 
     /// `x ↦ self(x) · other(x)`.
     public func times(_ other: KinkedFunction) -> KinkedFunction {
         let f = evaluate, g = other.evaluate
-        let scales = [featureScale, other.featureScale].compactMap { $0 }
-        return KinkedFunction(kinks: Array(Set(kinks + other.kinks)).sorted(), featureScale: scales.min()) { x in f(x) * g(x) }
+        let (scale, centre) = Self.finer(featureScale, featureCentre, other.featureScale, other.featureCentre)
+        return KinkedFunction(kinks: Array(Set(kinks + other.kinks)).sorted(), featureScale: scale, featureCentre: centre) { x in f(x) * g(x) }
+    }
+
+    /// The smaller of two feature scales with its centre.
+    static func finer(_ a: Double?, _ ca: Double, _ b: Double?, _ cb: Double) -> (Double?, Double) {
+        switch (a, b) {
+        case let (a?, b?): return b < a ? (b, cb) : (a, ca)
+        case let (a?, nil): return (a, ca)
+        case let (nil, b?): return (b, cb)
+        case (nil, nil): return (nil, 0)
+        }
     }
 }
 
@@ -136,17 +151,19 @@ enum GaussianMesh {
     static let halfWidth = 9.5
 
     /// Breakpoints for `∫ g(m + s z) ϕ(z) dz` over the window: a grid of width 3 for the Gaussian,
-    /// the kinks of g, and panels graded geometrically (ratio 2) towards z = −m/s, down to the
-    /// scale `featureScale / s` of g's curvature, so that a sharp-but-smooth transition
-    /// (tanh at q = 1e4) or a kink is resolved without bisection.
+    /// the kinks of g, and panels graded geometrically (ratio 2) towards z = (centre − m)/s, down
+    /// to the scale `featureScale / s` of g's curvature, so that a sharp-but-smooth transition
+    /// (tanh at q = 1e4) or a kink is resolved without bisection. Every kink is a breakpoint; when g
+    /// has curvature (featureScale) the panels are also graded towards each kink away from the centre.
     static func mesh(mean m: Double, scale s: Double, kinks: [Double], featureScale: Double?,
-                     extra: [Double] = []) -> [Double] {
+                     featureCentre centre: Double = 0, extra: [Double] = []) -> [Double] {
         var points: [Double] = [-7.5, -4.5, -1.5, 1.5, 4.5, 7.5]
         for k in kinks { points.append((k - m) / s) }
         if let h = featureScale.map({ $0 / s }) {
-            addGraded(&points, centre: -m / s, finest: h)
+            addGraded(&points, centre: (centre - m) / s, finest: h)
+            for k in kinks where k != centre { addGraded(&points, centre: (k - m) / s, finest: h) }
         } else if !kinks.isEmpty {
-            points.append(-m / s)
+            points.append((centre - m) / s)
         }
         points += extra
         return finish(points)

@@ -29,7 +29,9 @@ struct HermiteRule: Sendable {
     /// q ≤ 0.748 × (pole distance)² (tanh: q ≤ 1.85; sigmoid, silu, softplus: q ≤ 7.38); nil outside
     /// it (use the exact engine).
     static func smoothExpectation(_ moment: Moment, _ activation: Activation, variance q: Double) -> Double? {
-        guard let pole = activation.poleDistance, q > 0, q <= 0.748 * pole * pole else { return nil }
+        // Calibrated for the twelve families of SPEC §1.1 without shifts only.
+        guard Activation.Family.standard.contains(activation.family), activation.affine.inShift == 0, activation.affine.outShift == 0,
+              let pole = activation.poleDistance, q > 0, q <= 0.748 * pole * pole else { return nil }
         let s = q.squareRoot(), i = moment.first, j = moment.second
         return standard.expectation { z in
             let x = s * z

@@ -146,9 +146,9 @@ public enum SignalPropagation {
         let search = secondMomentSearch(activation)
         func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
         var lower: Double, upper: Double
-        if [.tanh, .erf, .sigmoid].contains(activation.family) {
-            // Bounded activations (|φ| ≤ 1): q* lies in [σb², σw² + σb²]; bracket it there directly.
-            upper = weights.sigmaW2 + weights.sigmaB2
+        if let bound = activation.bound {
+            // Bounded activations (|φ| ≤ B): q* lies in [σb², σw² B² + σb²]; bracket it there directly.
+            upper = weights.sigmaW2 * (bound * bound) + weights.sigmaB2
             // With σb² = 0 the origin is unstable here (checked above), so F > 0 just above 0.
             lower = weights.sigmaB2 > 0 ? weights.sigmaB2 : 1e-9 * upper
             while f(lower) <= 0 && weights.sigmaB2 == 0 && lower > 1e-300 { lower *= 1e-3 }
@@ -285,11 +285,11 @@ public enum SignalPropagation {
     /// The edge of chaos: the σw² with χ₁(q*(σw², σb²)) = 1 for the given σb², and q* there
     /// (Schoenholz et al. 2017, Fig. 1), by Brent's method to 1e-14 relative.
     ///
-    /// Positively homogeneous activations (relu, leaky_relu, linear) have χ₁ = σw² E[φ'²]
+    /// Positively homogeneous activations (relu, leaky_relu, linear, abs) have χ₁ = σw² E[φ'²]
     /// independent of q: their edge is σw² = 1/E[φ'²] at σb² = 0 only (where every q is a fixed
     /// point: q* is nil), since for σb² > 0 the length map has no finite fixed point there.
     public static func edgeOfChaos(_ activation: Activation, sigmaB2: Double) throws(SignalPropagationError) -> (sigmaW2: Double, qStar: Double?) {
-        if let form = activation.piecewiseForm, case .linear = form.negative {
+        if activation.isPositivelyHomogeneous {
             let sigmaW2 = 1 / Gaussian.expectation(of: .slopeSquared, activation, variance: 1).value
             guard sigmaB2 == 0 else {
                 throw .noEdge("\(activation.spec) has no edge of chaos at sigma_b2 = \(formatNumber(sigmaB2)): its only critical point is (sigma_w2, sigma_b2) = (\(formatNumber(sigmaW2)), 0)")

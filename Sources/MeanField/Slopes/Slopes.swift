@@ -52,10 +52,15 @@ public enum Slopes {
 
     /// `P(φ'(X) = 0)`, `X ~ N(m, q)`. φ' vanishes on a set of positive measure only on a flat side
     /// of a piecewise linear activation (relu's x < 0): there it is `Φ(−m/√q)`.
+    ///
+    /// Several flat pieces (relu6: x < 0 and x > 6; hardtanh: |x| > 1; softshrink: |x| < λ) add up
+    /// their probabilities. With an affine transformation, at `Y = in_scale·X + in_shift`.
     public static func deadFraction(_ activation: Activation, mean m: Double = 0, variance q: Double) -> Double {
-        guard let form = activation.piecewiseForm, case let .linear(slope) = form.negative, slope == 0 else { return 0 }
-        if q == 0 { return m < 0 ? 1 : 0 }
-        return standardNormalCDF(-m / q.squareRoot())
+        let (my, qy) = activation.affine.isIdentity ? (m, q) : activation.affine.inner(mean: m, variance: q)
+        if let polynomial = activation.basePiecewisePolynomial { return polynomial.deadFraction(mean: my, variance: qy) }
+        guard let form = activation.basePiecewiseForm, case let .linear(slope) = form.negative, slope == 0 else { return 0 }
+        if qy == 0 { return my < 0 ? 1 : 0 }
+        return standardNormalCDF(-my / qy.squareRoot())
     }
 
     /// `E[log φ'(X)]`, `X ~ N(m, q)`, or nil when φ is not strictly increasing.
@@ -67,9 +72,17 @@ public enum Slopes {
     /// E[log φ'] = P₊ log a + P₋ log(Ak) + k·E[X 1{X<0}]   (elu, selu, celu)
     /// ```
     /// Smooth families by quadrature of an overflow-free `log φ'` (e.g. `log sech² x =
-    /// 2(log 2 − |x| − log1p(e^(−2|x|)))`).
+    /// 2(log 2 − |x| − log1p(e^(−2|x|)))`). With an affine transformation,
+    /// `E[log φ̂'(X)] = log(out_scale·in_scale) + E[log φ'(Y)]`, `Y = in_scale·X + in_shift`.
     public static func logSlope(_ activation: Activation, mean m: Double = 0, variance q: Double) -> Expectation? {
         guard activation.isStrictlyIncreasing else { return nil }
+        if !activation.affine.isIdentity {
+            let (my, qy) = activation.affine.inner(mean: m, variance: q)
+            guard let base = logSlope(activation.base, mean: my, variance: qy) else { return nil }
+            let offset = log(activation.affine.outScale * activation.affine.inScale)
+            return Expectation(value: base.value + offset, errorEstimate: base.errorEstimate, evaluations: base.evaluations,
+                               method: base.method, converged: base.converged)
+        }
         if q == 0 { return Expectation(value: activation.logDerivative(m), evaluations: 1, method: .pointMass) }
         if let form = activation.piecewiseForm {
             let h = HalfLineMoments(mean: m, variance: q)
@@ -81,7 +94,8 @@ public enum Slopes {
                 return .closedForm(positive + h.negativeProbability * log(a * k) + k * h.firstNegative)
             }
         }
-        let logDerivative = KinkedFunction(kinks: activation.kinks.map(\.location), featureScale: activation.featureScale) {
+        let logDerivative = KinkedFunction(kinks: activation.kinks.map(\.location), featureScale: activation.featureScale,
+                                           featureCentre: activation.featureCentre) {
             [activation] x in activation.logDerivative(x)
         }
         return Gaussian.expectation(logDerivative, mean: m, variance: q)
@@ -108,7 +122,7 @@ public enum Slopes {
             throw ActivationError.unknownParameter(activation: activation.family.rawValue, name: name,
                                                    known: activation.family.parameters.map(\.name))
         }
-        if activation.family == .leakyRelu {
+        if activation.family == .leakyRelu, activation.affine.isIdentity, name == "slope" {
             let slope = (2 - rho) / rho   // = 2/ρ − 1, correctly rounded (1/3 exactly at ρ = 1.5)
             return (try activation.with("slope", slope), slope)
         }
@@ -150,36 +164,15 @@ public enum Slopes {
 
 extension Activation {
     /// True when φ' > 0 everywhere, so `log φ'` exists: not relu, gelu, silu (negative slopes
-    /// below −0.75 and −1.28), nor leaky_relu with slope ≤ 0.
+    /// below −0.75 and −1.28), nor leaky_relu with slope ≤ 0, nor anything with a flat piece
+    /// (hardtanh, relu6, ...); with an affine transformation also `out_scale·in_scale > 0`.
     public var isStrictlyIncreasing: Bool {
-        switch family {
-        case .relu, .gelu, .silu: return false
-        case .leakyRelu: return parameterValues[0] > 0
-        default: return true
-        }
+        family.definition.isStrictlyIncreasing(parameterValues) && affine.outScale * affine.inScale > 0
     }
 
     /// `log φ'(x)` without overflow or underflow in the tails (for strictly increasing φ).
     public func logDerivative(_ x: Double) -> Double {
-        switch family {
-        case .tanh:
-            // sech² x = 4e^(−2|x|)/(1 + e^(−2|x|))²
-            let a = abs(x)
-            return 2 * (M_LN2 - a - log1p(exp(-2 * a)))
-        case .sigmoid:
-            // σ'(x) = e^(−|x|)/(1 + e^(−|x|))²
-            let a = abs(x)
-            return -a - 2 * log1p(exp(-a))
-        case .softplus:
-            // σ(x): log σ(x) = −log1p(e^(−x)) for x ≥ 0, x − log1p(e^x) for x < 0
-            return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x))
-        case .erf:
-            return log(2 / Double.pi.squareRoot()) - x * x
-        case .elu, .selu, .celu:
-            guard let form = piecewiseForm, case let .exponential(a, k) = form.negative else { return .nan }
-            return x >= 0 ? log(form.positiveSlope) : log(a * k) + k * x
-        default:
-            return log(evaluate(x, .first))
-        }
+        if affine.isIdentity { return family.definition.logDerivative(x, parameterValues) }
+        return log(affine.outScale * affine.inScale) + family.definition.logDerivative(affine.inScale * x + affine.inShift, parameterValues)
     }
 }

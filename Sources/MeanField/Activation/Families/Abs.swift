@@ -1,0 +1,17 @@
+import Foundation
+
+extension Families {
+    /// `φ(x) = |x|`: a ``PiecewiseForm`` (slopes 1 and −1), so its moments and kernels are the
+    /// relu closed forms (`|x| = 2 relu(x) − x`).
+    enum Abs: ActivationDefinition {
+        static let formula = "|x|"
+        static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double {
+            LeakyRelu.piecewiseLinear(x, order, slope: -1)
+        }
+        static func kinks(_ p: [Double]) -> [Kink] { Kink.detected(at: [0]) { evaluate($0, $1, p) } }
+        static func featureScale(_ p: [Double]) -> Double? { nil }
+        static func piecewiseForm(_ p: [Double]) -> PiecewiseForm? { PiecewiseForm(positiveSlope: 1, negative: .linear(slope: -1)) }
+        static func closedFormSummary(_ p: [Double]) -> String { "1D: all moments (erfc); 2D: phi*phi, phi'*phi' (arc-cosine)" }
+        static func isPositivelyHomogeneous(_ p: [Double]) -> Bool { true }
+    }
+}
