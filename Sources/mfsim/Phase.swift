@@ -27,6 +27,10 @@ struct PhaseCommand: TableCommand {
     var sigmaB2: [String] = []
     @OptionGroup var output: OutputOptions
 
+    /// The depth scales are infinite at criticality (SPEC §3); q_star is inf where the length map
+    /// has no finite fixed point (phase unbounded).
+    static let infiniteColumns: Set<String> = ["q_star", "xi_q", "xi_c"]
+
     func grids() throws -> (weights: [Double], biases: [Double]) {
         (try parseNumbers(sigmaW2, default: try NumericList.parse(["0.5:4:8"], option: "--sigma-w2"), option: "--sigma-w2",
                           requirement: "> 0") { $0 > 0 },
@@ -92,8 +96,8 @@ final class ProgressBar: @unchecked Sendable {
         shown = percent
         let width = 30, filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% (\(done)/\(total))".utf8))
+        StandardStreams.writeError("\r\(label) [\(bar)] \(percent)% (\(done)/\(total))")
     }
 
-    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    func finish() { StandardStreams.writeError("\r\u{1B}[K") }
 }

@@ -199,7 +199,7 @@ public enum Gaussian {
             where activation.closedFormExpectation(inner, nil, mean: 0, variance: 1) != nil {
                 return expectation2D(activation.kinkedFunction(outer), activation.kinkedFunction(inner), variance1: outerVariance,
                                      covariance: q12, variance2: innerVariance, refinement: 0) { m, q in
-                    activation.closedFormExpectation(inner, nil, mean: m, variance: q)!
+                    activation.closedFormExpectation(inner, nil, mean: m, variance: q) ?? .nan
                 }
             }
         }
