@@ -81,6 +81,7 @@ enum ExitStatus {
         var text = "mfsim: error: \(firstLine)\n"
         if let hint { text += "usage: \(hint)\n" }
         StandardStreams.writeError(text)
+        StandardStreams.flushWarnings()
         exit(code)
     }
 }

@@ -23,6 +23,7 @@ enum Entry {
         do {
             var command = try MFSim.parseAsRoot()
             try command.run()
+            StandardStreams.flushWarnings()
         } catch {
             ExitStatus.fail(error)
         }

@@ -48,9 +48,31 @@ enum StandardStreams {
     }
 }
 
-/// One warning line on stderr.
+extension StandardStreams {
+    nonisolated(unsafe) private static var pendingWarnings: [String] = []
+    private static let warningLock = NSLock()
+
+    /// Holds a warning until the run ends, so a failing run's first stderr line is its
+    /// `mfsim: error:` line (the warnings follow it) and a successful one prints them after its output.
+    static func addWarning(_ line: String) {
+        warningLock.lock()
+        pendingWarnings.append(line)
+        warningLock.unlock()
+    }
+
+    /// Writes the held warnings to stderr.
+    static func flushWarnings() {
+        warningLock.lock()
+        let lines = pendingWarnings
+        pendingWarnings = []
+        warningLock.unlock()
+        if !lines.isEmpty { writeError(lines.joined()) }
+    }
+}
+
+/// One warning line on stderr (held until the run ends: see ``StandardStreams/addWarning(_:)``).
 func warn(_ message: String) {
-    StandardStreams.writeError("mfsim: warning: \(message)\n")
+    StandardStreams.addWarning("mfsim: warning: \(message)\n")
 }
 
 /// The one wording of a sweep that stopped at its first non-finite layer (SPEC §4).
