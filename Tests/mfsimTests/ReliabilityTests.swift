@@ -153,6 +153,29 @@ struct ReliabilityTests {
         #expect(try String(contentsOf: dir.appendingPathComponent("gains.csv"), encoding: .utf8) == "old\n")
     }
 
+    // MARK: Defect 4: phases
+
+    @Test func saturatedIteratesAreNotFixedPoints() throws {
+        for (spec, w, b) in [("elu", "2", "0"), ("relu", "2", "0.1")] {
+            let r = try MFSimProcess.run(["phase", "--activation", spec, "--sigma-w2", w, "--sigma-b2", b])
+            #expect(r.status == 0)
+            #expect(csvRows(r.stdout).first?["phase"] == "unbounded" && csvRows(r.stdout).first?["q_star"] == "inf", "\(spec): \(r.stdout)")
+        }
+    }
+
+    @Test func bistableLengthMapReportsTheBasinBoundary() throws {
+        // silu at (2.8, 0.04): from q0 = 1 (above the unstable fixed point) q grows without bound;
+        // from q0 = 0.1 it falls to the stable q* = 0.18583078792506254 (issue #13).
+        let high = csvRows(try MFSimProcess.run(["phase", "--activation", "silu", "--sigma-w2", "2.8", "--sigma-b2", "0.04"]).stdout)[0]
+        #expect(high["phase"] == "unbounded")
+        let low = csvRows(try MFSimProcess.run(["phase", "--activation", "silu", "--sigma-w2", "2.8", "--sigma-b2", "0.04", "--q0", "0.1"]).stdout)[0]
+        let qStar = try #require(low["q_star"].flatMap(Double.init))
+        #expect(abs(qStar / 0.18583078792506254 - 1) < 1e-12 && low["phase"] == "ordered")
+        // The same unstable fixed point bounds both basins, and it lies between them.
+        let u1 = try #require(high["q_unstable"].flatMap(Double.init)), u2 = try #require(low["q_unstable"].flatMap(Double.init))
+        #expect(abs(u1 / u2 - 1) < 1e-12 && u1 > qStar && u1 < 1)
+    }
+
     // MARK: Consistency
 
     @Test func columnsSelectsAndOrders() throws {
