@@ -5,7 +5,7 @@ import MeanField
 /// The one error type of the command line, with a structured kind that decides the exit code.
 ///
 /// Library errors (``ActivationError``, ``SignalPropagationError``, ``SlopeError``,
-/// ``FixedPointError``, ``GSLError``, ``KernelError``) need not be wrapped: ``ExitStatus`` maps every
+/// ``FixedPointError``, ``GSLError``, ``KernelError``, ``ShapingError``) need not be wrapped: ``ExitStatus`` maps every
 /// error to its line and code in one place, so a subcommand just lets them propagate.
 struct CommandError: Error, CustomStringConvertible {
     /// What went wrong, which fixes the exit code (sysexits.h).
@@ -60,6 +60,8 @@ enum ExitStatus {
         case let error as GSLError:
             return (error.description, CommandError.Kind.data.rawValue, nil)
         case let error as KernelError:
+            return (error.description, CommandError.Kind.data.rawValue, nil)
+        case let error as ShapingError:
             return (error.description, CommandError.Kind.data.rawValue, nil)
         default:
             let code = MFSim.exitCode(for: error)

@@ -41,6 +41,9 @@ struct Shape: TableCommand {
     var check = false
     @OptionGroup var output: OutputOptions
 
+    /// C''(1) is infinite where φ' jumps (SPEC §6: leaky_relu, relu), also through a network.
+    static let infiniteColumns: Set<String> = ["c_curvature", "network_c_curvature"]
+
     func validate() throws {
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
         guard depth >= 1, depth <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(depth))") }

@@ -19,6 +19,7 @@ struct ExecutableFuzzTests {
         ["ntk", "--layers", "3", "--c0", "0:1:3"], ["ntk", "--layers", "2", "--gram", "VECTORS"], ["ntk", "--layers", "2", "--gram", "KERNEL", "--gram-input", "kernel"],
         ["simulate", "--width", "4", "--layers", "2", "--trials", "2"], ["simulate", "--model", "snn", "--width", "4", "--layers", "2", "--trials", "2"],
         ["simulate", "--width", "4", "--layers", "2", "--trials", "2", "--inputs", "VECTORS"], ["bogus"], [],
+        ["shape", "--activation", "tanh"], ["shape", "--activation", "relu"], ["finite-width", "--layers", "3", "--width", "10"],
     ]
     static let options = ["--activation", "--format", "--variance", "--mean", "--sigma-w2", "--sigma-b2", "--q0", "--c0", "--layers",
                           "--every", "--omega", "--tau", "--mu0", "--nu0", "--norm", "--solve-for", "--seed", "--width", "--trials",
@@ -115,7 +116,7 @@ struct ExecutableFuzzTests {
     }
 
     /// Columns where SPEC allows inf (phase: q_star of an unbounded map, the depth scales).
-    static let infiniteColumns: Set<String> = ["q_star", "xi_q", "xi_c"]
+    static let infiniteColumns: Set<String> = ["q_star", "xi_q", "xi_c", "c_curvature", "network_c_curvature"]
 
     /// The non-numbers of a CSV text outside the allowed columns.
     static func forbiddenNonNumbers(_ csv: String) -> [String] {
