@@ -13,8 +13,10 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev pkg-config; \
 	fi
 
+# The same configuration as `make test` (release, -enable-testing), so switching between
+# `make test` and `make build`/`export`/`figures` never rebuilds everything.
 build: deps
-	$(SWIFT) build -c release --product mfsim
+	$(SWIFT) build $(TEST_FLAGS) --product mfsim
 
 run: build
 	$(MFSIM) fixedpoint --format table

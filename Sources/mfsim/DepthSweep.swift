@@ -78,7 +78,7 @@ struct DepthSweep: TableCommand {
                 table.append([name, .integer(layer), .number(row.mean), .number(row.variance)])
             }
             if let bad = sweep.firstNonFiniteLayer {
-                warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
+                warnOverflow(a.spec, layer: bad)
             }
         }
         return table
@@ -103,7 +103,7 @@ struct DepthSweep: TableCommand {
                               .number(r.activationVariance), .number(r.chi1), .number(r.chiC)])
             }
             if let bad = sweep.firstNonFiniteLayer {
-                warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
+                warnOverflow(a.spec, layer: bad)
             }
         }
         return table
@@ -129,9 +129,4 @@ extension DepthSweep {
         }
         return table
     }
-}
-
-/// One warning line on stderr.
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data("mfsim: warning: \(message)\n".utf8))
 }

@@ -80,26 +80,47 @@ struct Export: ParsableCommand {
         ]
     }
 
+    /// All or nothing: the folder is created first, every table is computed and written to a
+    /// temporary name inside it (``OutputFile``), and only when all of them and the manifest are
+    /// written are they renamed into place; any failure removes every temporary file and leaves
+    /// the folder's old files untouched.
     func run() throws {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
             throw CommandError.cannotCreate("cannot create '\(dir)': \(error.localizedDescription)")
         }
+        var files: [(name: String, text: String, rows: Int?)] = []
         var manifest: [String] = []
         for entry in Self.tables {
-            guard let command = try MFSim.parseAsRoot(entry.arguments) as? TableCommand else {
-                fatalError("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
+            guard let command = try MFSim.parseAsRoot(entry.arguments) as? any TableCommand else {
+                throw CommandError.usage("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
             }
-            let table = try command.makeTable()
-            try AtomicFile.write(table.csv(), to: dir + "/" + entry.file)
-            print("wrote \(dir)/\(entry.file) (\(table.rows.count) rows)")
+            let table = try type(of: command).checkedTable(command.makeTable())
+            files.append((entry.file, table.csv(), table.rows.count))
             manifest.append("    {\"file\": \(Table.jsonString(entry.file)), \"command\": \(Table.jsonString((["mfsim"] + entry.arguments).joined(separator: " "))), "
                             + "\"rows\": \(table.rows.count), \"description\": \(Table.jsonString(entry.description))}")
         }
         let json = "{\n  \"mfsim_version\": \(Table.jsonString(MeanFieldVersion.string)),\n  \"tables\": [\n"
             + manifest.joined(separator: ",\n") + "\n  ]\n}\n"
-        try AtomicFile.write(json, to: dir + "/manifest.json")
-        print("wrote \(dir)/manifest.json")
+        files.append(("manifest.json", json, nil))
+        try Self.writeAll(files.map { (dir + "/" + $0.name, $0.text) })
+        var report = ""
+        for file in files {
+            report += "wrote \(dir)/\(file.name)" + (file.rows.map { " (\($0) rows)" } ?? "") + "\n"
+        }
+        try StandardStreams.writeOutput(report)
+    }
+
+    /// Writes every file to its temporary name first, then renames them all into place.
+    static func writeAll(_ files: [(path: String, text: String)]) throws {
+        var staged: [OutputFile] = []
+        defer { for file in staged { file.discard() } }
+        for file in files {
+            let output = try OutputFile(file.path)
+            staged.append(output)
+            try output.write(file.text)
+        }
+        for output in staged { try output.commit() }
     }
 }

@@ -10,7 +10,7 @@ enum InputKernelFile {
     /// Reads `Σ⁰` from a CSV file: N input vectors (Σ⁰ = X Xᵀ/d) or an N × N kernel.
     static func read(_ path: String, kind: Kind, option: String) throws -> (kernel: [Double], count: Int) {
         let rows = try NumericCSV.read(path, option: option)
-        let n = rows.count, d = rows[0].count
+        let n = rows.count, d = rows.first?.count ?? 0
         switch kind {
         case .vectors:
             let kernel = NeuralTangents.inputKernel(vectors: rows.flatMap { $0 }, count: n, dimension: d)
@@ -39,7 +39,11 @@ enum InputKernelFile {
             // Exactly symmetric from here on (the upper triangle wins).
             var symmetric = kernel
             for i in 0..<n { for j in 0..<i { symmetric[i * n + j] = kernel[j * n + i] } }
-            return (symmetric, n)
+            do {
+                return (try NeuralTangents.checkedInputKernel(symmetric, count: n), n)
+            } catch {
+                throw CommandError.badInput("\(option): '\(path)': \(error)")
+            }
         }
     }
 }
@@ -72,7 +76,7 @@ enum NumericCSV {
                 throw CommandError.badInput("\(option): '\(path)' line \(index + 1) has \(fields.count) fields; expected \(width)")
             }
             width = fields.count
-            rows.append(numbers.map { $0! })
+            rows.append(numbers.compactMap { $0 })
         }
         guard !rows.isEmpty else { throw CommandError.badInput("\(option): '\(path)' has no rows of numbers") }
         return rows

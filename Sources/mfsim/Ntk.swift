@@ -111,7 +111,7 @@ struct Ntk: TableCommand {
                                   .number(r.nngp11), .number(r.nngp12), .number(r.ntk11), .number(r.ntk12)])
                 }
                 if let bad = result.firstNonFiniteLayer {
-                    warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
+                    warnOverflow(a.spec, layer: bad)
                 }
             }
             return table
@@ -134,7 +134,7 @@ struct Ntk: TableCommand {
                 }
             }
             if let bad = result.firstNonFiniteLayer {
-                warn("\(a.spec): values overflow at layer \(bad); matrices up to layer \(bad - 1) are kept")
+                warnOverflow(a.spec, layer: bad, kept: "matrices")
             }
         }
         return table

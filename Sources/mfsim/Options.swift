@@ -14,59 +14,6 @@ struct Real: ExpressibleByArgument, Sendable, CustomStringConvertible {
     var defaultValueDescription: String { formatNumber(value) }
 }
 
-/// `--format` and `--output`, shared by every table-writing subcommand.
-struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}) or table (aligned, for a person).")
-    var format: Format = .csv
-
-    @Option(name: [.short, .long],
-            help: ArgumentHelp("Write to FILE instead of stdout, atomically (temporary file, then rename).", valueName: "FILE"))
-    var output: String?
-
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, table
-        var tableFormat: TableFormat { TableFormat(rawValue: rawValue)! }
-    }
-
-    /// Renders the table and writes it to stdout or, atomically, to `--output`.
-    func emit(_ table: Table) throws {
-        let text = table.rendered(as: format.tableFormat)
-        guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        try AtomicFile.write(text, to: output)
-    }
-}
-
-/// Writes a file through a temporary file in the same directory and `rename(2)`, so a reader
-/// never sees a partial file and a failed run leaves any old file untouched.
-enum AtomicFile {
-    static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/.\(url.lastPathComponent).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw CommandError.cannotCreate("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        var ok = true
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { ok = false; break }
-            written += n
-        }
-        let savedErrno = errno
-        if ok { ok = fsync(fd) == 0 }
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(ok ? errno : savedErrno))
-            unlink(temporary)
-            throw CommandError.cannotCreate("cannot write '\(path)': \(reason)")
-        }
-    }
-}
-
 /// Numeric lists: each occurrence of a repeatable option is a number or a range
 /// `START:STOP:COUNT` (inclusive, COUNT evenly spaced points).
 enum NumericList {
@@ -161,17 +108,6 @@ func edgesOfChaos(_ jobs: [(Activation, Double)]) throws -> [(sigmaW2: Double, q
         case let .failure(error): throw CommandError.noSolution("\(job.0.spec): \(error)")
         }
     }
-}
-
-/// A subcommand whose result is one table: `run()` renders it through the shared `--format` /
-/// `--output` path, and `mfsim export` calls `makeTable()` directly.
-protocol TableCommand: ParsableCommand {
-    var output: OutputOptions { get }
-    func makeTable() throws -> Table
-}
-
-extension TableCommand {
-    func run() throws { try output.emit(try makeTable()) }
 }
 
 /// `--model snn|gaussian` of depth-sweep and simulate.

@@ -44,6 +44,9 @@ struct Shape: TableCommand {
     var cMap: Int?
     @OptionGroup var output: OutputOptions
 
+    /// C''(1) is infinite where φ' jumps (SPEC §6: leaky_relu, relu), also through a network.
+    static let infiniteColumns: Set<String> = ["c_curvature", "network_c_curvature"]
+
     func validate() throws {
         if let cMap, cMap < 2 || cMap > 100_000 { throw ValidationError("--c-map must be 2 to 100000 (got \(cMap))") }
         if cMap != nil && check { throw ValidationError("--c-map and --check do not combine") }

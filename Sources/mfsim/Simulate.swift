@@ -157,15 +157,24 @@ struct Simulate: TableCommand {
             ["\(p)_predicted", "\(p)_empirical", "\(p)_se", "\(p)_deviation"]
         }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
+        var undefinedSamples = 0
         for (a, layers, bad) in results {
             let name = Cell.text(a.spec)
+            func defined(_ x: Double) -> Cell { x.isNaN ? .missing : .number(x) }
             for layer in layers {
                 table.append([name, .integer(layer.layer)] + [layer.first, layer.second].flatMap { s -> [Cell] in
-                    [.number(s.predicted), .number(s.mean), .number(s.standardError), s.deviation.map { .number($0) } ?? .missing]
+                    [.number(s.predicted), defined(s.mean), defined(s.standardError), s.deviation.map { .number($0) } ?? .missing]
                 })
             }
-            if let bad { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+            let undefined = layers.filter { $0.second.undefinedTrials > 0 }
+            if let first = undefined.first, let worst = undefined.map(\.second.undefinedTrials).max() {
+                undefinedSamples += undefined.reduce(0) { $0 + $1.second.undefinedTrials }
+                warn("\(a.spec): \(prefixes.1) is undefined (all pre-activations of an input are zero, 0/0) in up to \(worst) of \(trials) trials "
+                     + "at \(undefined.count) layers from layer \(first.layer); \(prefixes.1)_empirical averages the other trials (empty where fewer than 2 remain)")
+            }
+            if let bad { warnOverflow(a.spec, layer: bad) }
         }
+        table.meta.append(Table.Meta("undefined_samples", .integer(undefinedSamples)))
         return table
     }
 
@@ -185,7 +194,7 @@ struct Simulate: TableCommand {
                                   .number(e.value.standardError), e.value.deviation.map { .number($0) } ?? .missing])
                 }
             }
-            if let bad = r.firstNonFiniteLayer { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+            if let bad = r.firstNonFiniteLayer { warnOverflow(a.spec, layer: bad) }
         }
         return table
     }

@@ -19,13 +19,27 @@ struct MFSimProcess {
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
+        return try collect(process)
+    }
+
+    /// Runs `process` with stdout and stderr sent to temporary files (not pipes: reading one pipe
+    /// to its end first deadlocks once the child fills the other's 64 KiB buffer), then reads both.
+    static func collect(_ process: Process) throws -> Result {
+        let folder = FileManager.default.temporaryDirectory
+        let outURL = folder.appendingPathComponent("mfsim-out-\(UUID().uuidString)")
+        let errURL = folder.appendingPathComponent("mfsim-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        let stdout = (try? Data(contentsOf: outURL)) ?? Data()
+        let stderr = (try? Data(contentsOf: errURL)) ?? Data()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }

@@ -210,14 +210,45 @@ enum GSL {
     final class RandomGenerator {
         private let rng: UnsafeMutablePointer<gsl_rng>
 
-        /// Seeded with the low 32 bits of `seed` mixed with its high 32 bits (mt19937 takes an
-        /// unsigned long; GSL maps seed 0 to its default seed 4357).
-        init(seed: UInt64) {
+        /// Seeded with all 64 bits of `seed`: the state is filled by the reference MT19937's
+        /// `init_by_array` (Matsumoto & Nishimura 2002, as NumPy seeds it) with the key
+        /// `[low 32 bits, high 32 bits]`. (`gsl_rng_set` keeps only the low 32 bits of its seed, so
+        /// seeds s and s + 2³² would give the same stream.)
+        convenience init(seed: UInt64) {
+            self.init(key: [UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)])
+        }
+
+        /// Seeded by MT19937's `init_by_array(key)` (key not empty).
+        init(key: [UInt32]) {
             _ = GSL.errorHandlerOff
             guard let rng = gsl_rng_alloc(mfsim_rng_mt19937()) else { fatalError("gsl_rng_alloc: out of memory") }
             self.rng = rng
-            gsl_rng_set(rng, UInt(truncatingIfNeeded: seed ^ (seed >> 32)))
+            gsl_rng_set(rng, 5489)
+            // GSL's mt19937 state (gsl/rng/mt.c): { unsigned long mt[624]; int mti; }.
+            let n = 624
+            var mt = [UInt32](repeating: 0, count: n)
+            mt[0] = 19_650_218
+            for i in 1..<n { mt[i] = 1_812_433_253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
+            var i = 1, j = 0
+            for _ in 0..<max(n, key.count) {
+                mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
+                i += 1; j += 1
+                if i >= n { mt[0] = mt[n - 1]; i = 1 }
+                if j >= key.count { j = 0 }
+            }
+            for _ in 0..<(n - 1) {
+                mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_566_083_941)) &- UInt32(i)
+                i += 1
+                if i >= n { mt[0] = mt[n - 1]; i = 1 }
+            }
+            mt[0] = 0x8000_0000
+            let state = rng.pointee.state.assumingMemoryBound(to: UInt.self)
+            for k in 0..<n { state[k] = UInt(mt[k]) }
+            (UnsafeMutableRawPointer(state) + n * MemoryLayout<UInt>.stride).assumingMemoryBound(to: Int32.self).pointee = Int32(n)
         }
+
+        /// The next raw 32-bit output (`gsl_rng_get`).
+        func nextUInt32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
 
         deinit { gsl_rng_free(rng) }
 

@@ -23,7 +23,7 @@ public struct SNNFixedPoint: Sendable, Hashable {
     public let iterations: (bracketing: Int, newton: Int)
 
     /// selu with the solved parameters.
-    public var activation: Activation { try! Activation(.selu, ["lambda": lambda, "alpha": alpha]) }
+    public let activation: Activation
     /// True when the Jacobian's spectral norm is below 1 (the map is a contraction there).
     public var stable: Bool { jacobian.spectralNorm < 1 }
 
@@ -142,7 +142,9 @@ extension SelfNormalizing {
             alpha = polished.root[1]
             newtonIterations = polished.iterations
         }
-        let selu = try! Activation(.selu, ["lambda": lambda, "alpha": alpha])
+        guard let selu = try? Activation(.selu, ["lambda": lambda, "alpha": alpha]) else {
+            throw .notConverged("SNN fixed point: no finite solution (lambda \(formatNumber(lambda)), alpha \(formatNumber(alpha)) overflow double precision)")
+        }
         let mapped = meanVarianceMap(selu, target, weights: weights)
         let residual = max(abs(mapped.mean - mu), abs(mapped.variance - nu))
         guard residual <= 1e-12 * max(1, nu) else {
@@ -150,7 +152,7 @@ extension SelfNormalizing {
         }
         return SNNFixedPoint(target: target, weights: weights, lambda: lambda, alpha: alpha, residual: residual,
                              jacobian: jacobian(selu, at: target, weights: weights),
-                             iterations: (bracketed.iterations, newtonIterations))
+                             iterations: (bracketed.iterations, newtonIterations), activation: selu)
     }
 }
 

@@ -52,6 +52,9 @@ public struct PhasePoint: Sendable, Hashable {
     /// ξ_c = −1/log χ_c(q*, c*); +∞ at criticality.
     public let xiC: Double?
     public let phase: Phase
+    /// The unstable fixed point of the length map bounding q*'s basin (seen from the starting
+    /// q0), nil where there is none: starting beyond it the variance goes elsewhere.
+    public var qUnstable: Double? = nil
 }
 
 /// Why a Model B solver has no answer.
@@ -136,15 +139,16 @@ public enum SignalPropagation {
     /// q*, the stable fixed point of the length map, by Brent's method on `F(q) = L(q) − q`
     /// (a stable crossing has F going from + to −).
     ///
-    /// A few map iterations from q = max(1, σb²) locate the basin; the bracket then grows
-    /// geometrically around it. Returns 0 when the signal dies out (σb² = 0 and F < 0 down to
+    /// A few map iterations from q = max(q0, σb²) locate the basin of the fixed point reached from
+    /// q0; the bracket then grows geometrically around it. Returns 0 when the signal dies out (σb² = 0 and F < 0 down to
     /// 1e-300) and +∞ when F stays positive up to 1e300 (no finite stable fixed point).
-    public static func lengthFixedPoint(_ activation: Activation, weights: GaussianWeights) throws(SignalPropagationError) -> Double {
-        // σb² = 0, φ(0) = 0: q = 0 is a fixed point, stable when L(q)/q → σw²(φ'(0⁺)² + φ'(0⁻)²)/2 ≤ 1
-        // (decided analytically: near 0 the sign of L(q) − q = O(q²) is below rounding).
-        if weights.sigmaB2 == 0, activation(0) == 0, weights.sigmaW2 * originGain(activation) <= 1 { return 0 }
+    public static func lengthFixedPoint(_ activation: Activation, weights: GaussianWeights, from q0: Double = 1) throws(SignalPropagationError) -> Double {
         let search = secondMomentSearch(activation)
         func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
+        // σb² = 0, φ(0) = 0: q = 0 is a fixed point, stable when L(q)/q → σw²(φ'(0⁺)² + φ'(0⁻)²)/2 ≤ 1
+        // (decided analytically: near 0 the sign of L(q) − q = O(q²) is below rounding). It is the
+        // one reached from q0 unless the map pushes q0 upwards (a bistable map: gelu, silu).
+        if weights.sigmaB2 == 0, activation(0) == 0, weights.sigmaW2 * originGain(activation) <= 1, !(f(q0) > saturation(q0)) { return 0 }
         var lower: Double, upper: Double
         if let bound = activation.bound {
             // Bounded activations (|φ| ≤ B): q* lies in [σb², σw² B² + σb²]; bracket it there directly.
@@ -155,8 +159,8 @@ public enum SignalPropagation {
             if f(lower) == 0 { return verified(lower) }
             if f(upper) == 0 { return verified(upper) }
         } else {
-            // A few map iterations locate the basin; the bracket then grows geometrically around it.
-            var q = max(1, weights.sigmaB2)
+            // A few map iterations from q0 locate the basin; the bracket then grows geometrically around it.
+            var q = max(q0, weights.sigmaB2)
             for _ in 0..<6 {
                 let next = weights.sigmaW2 * search(q) + weights.sigmaB2
                 guard next.isFinite, next < 1e300 else { return .infinity }
@@ -169,11 +173,16 @@ public enum SignalPropagation {
             let fq = f(q)
             if fq == 0 { return verified(q) }
             if fq > 0 {
+                // Growing q: a crossing only counts where F is negative beyond rounding; once F is
+                // lost in rounding (q + F(q) == q to ~1e-13: elu at σw² = 2 grows by O(1) a layer,
+                // relu at (2, σb²) by σb²) there is no finite fixed point.
+                var fu: Double
                 repeat {
                     lower = upper
                     upper *= 2
-                    guard upper < 1e300, f(upper).isFinite else { return .infinity }
-                } while f(upper) > 0
+                    fu = f(upper)
+                    guard upper < 1e300, fu.isFinite, abs(fu) > saturation(upper) else { return .infinity }
+                } while fu > 0
             } else {
                 repeat {
                     upper = lower
@@ -198,6 +207,51 @@ public enum SignalPropagation {
             while exact(hi) > 0 { hi *= 2 }
             return (try? GSL.brentRoot(bracket: lo, hi, absoluteTolerance: 0, relativeTolerance: 1e-15, exact).root) ?? root
         }
+    }
+
+    /// The size below which `L(q) − q` is lost in the rounding of `L(q)` (~1e-13 q): a
+    /// float-saturated iterate (q + F(q) == q) is never taken for a fixed point.
+    static func saturation(_ q: Double) -> Double { 1e-13 * q }
+
+    /// The unstable fixed point of the length map bounding the basin of `stable`, the fixed point
+    /// reached from `q0` (nil when there is none): below q0 when q grows without bound from q0
+    /// (`stable` = +∞: the largest crossing F: − → + under q0), else above `stable` (the smallest
+    /// crossing F: − → + over it, F = L(q) − q). E.g. silu at (σw², σb²) = (2.8, 0.04) is bistable:
+    /// from q0 = 1 the variance grows without bound, and from below the unstable fixed point
+    /// 0.7384… it falls to q* = 0.18583…. Found by halving / quadrupling on the map (crossings
+    /// closer than that factor can be missed), then Brent's method on the exact map to 1e-15 relative.
+    public static func lengthBasinBoundary(_ activation: Activation, weights: GaussianWeights, from q0: Double = 1,
+                                           stable: Double) -> Double? {
+        let search = secondMomentSearch(activation)
+        func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
+        let bounded = [.tanh, .erf, .sigmoid].contains(activation.family)
+        let start = stable.isInfinite ? q0 : (stable > 0 ? stable * 1.01 : q0)
+        let f0 = f(start)
+        guard f0.isFinite, abs(f0) > saturation(start), (f0 > 0) == stable.isInfinite else { return nil }
+        var near = start, far = start
+        if stable.isInfinite {
+            // F > 0 below σb² (L ≥ σb²): look down to there (or to 1e-12 q0).
+            let floor = max(weights.sigmaB2, 1e-12 * q0)
+            repeat {
+                near = far
+                far /= 2
+                guard far > floor else { return nil }
+            } while !(f(far) < -saturation(far))
+        } else {
+            // Bounded activations: F < 0 above σw² + σb².
+            let ceiling = bounded ? weights.sigmaW2 + weights.sigmaB2 : 1e300
+            while true {
+                near = far
+                far *= 4
+                let value = f(far)
+                guard far < ceiling, value.isFinite else { return nil }
+                if value > saturation(far) { break }
+            }
+        }
+        func exact(_ q: Double) -> Double { lengthMap(activation, variance: q, weights: weights) - q }
+        let (lo, hi) = (min(near, far), max(near, far))
+        guard exact(lo) * exact(hi) < 0 else { return nil }
+        return try? GSL.brentRoot(bracket: lo, hi, absoluteTolerance: 0, relativeTolerance: 1e-15, exact).root
     }
 
     /// c*, the stable fixed point of the correlation map `ρ(c) = (σw² K(c) + σb²)/q*` below 1,
@@ -256,10 +310,13 @@ public enum SignalPropagation {
     }
 
     /// q*, χ₁, c*, ξ_q, ξ_c and the phase at one (σw², σb²) (Schoenholz et al. 2017, §3).
-    public static func phasePoint(_ activation: Activation, weights: GaussianWeights) throws(SignalPropagationError) -> PhasePoint {
-        let qStar = try lengthFixedPoint(activation, weights: weights)
+    /// `q0` (default 1) is where the length map starts: q* is the fixed point reached from it, and
+    /// ``PhasePoint/qUnstable`` the unstable fixed point bounding its basin (``lengthBasinBoundary(_:weights:from:)``).
+    public static func phasePoint(_ activation: Activation, weights: GaussianWeights, q0: Double = 1) throws(SignalPropagationError) -> PhasePoint {
+        let qStar = try lengthFixedPoint(activation, weights: weights, from: q0)
+        let unstable = lengthBasinBoundary(activation, weights: weights, from: q0, stable: qStar)
         guard qStar.isFinite else {
-            return PhasePoint(qStar: .infinity, chi1: nil, cStar: nil, xiQ: nil, xiC: nil, phase: .unbounded)
+            return PhasePoint(qStar: .infinity, chi1: nil, cStar: nil, xiQ: nil, xiC: nil, phase: .unbounded, qUnstable: unstable)
         }
         let q = evaluationVariance(qStar, activation)
         // Gauss–Hermite where its analytic error bound is below 1e-16, the exact engine elsewhere.
@@ -279,7 +336,7 @@ public enum SignalPropagation {
         let chiQ = chi1 + weights.sigmaW2 * moment(.curvatureTimesValue)
         func depth(_ chi: Double) -> Double { chi < 1 ? -1 / log(chi) : .infinity }
         let phase: Phase = chi1 < 1 ? .ordered : (chi1 > 1 ? .chaotic : .critical)
-        return PhasePoint(qStar: qStar, chi1: chi1, cStar: cStar, xiQ: depth(chiQ), xiC: depth(chiC), phase: phase)
+        return PhasePoint(qStar: qStar, chi1: chi1, cStar: cStar, xiQ: depth(chiQ), xiC: depth(chiC), phase: phase, qUnstable: unstable)
     }
 
     /// The edge of chaos: the σw² with χ₁(q*(σw², σb²)) = 1 for the given σb², and q* there
@@ -312,7 +369,9 @@ public enum SignalPropagation {
             let weights = GaussianWeights(sigmaW2: sigmaW2, sigmaB2: sigmaB2)
             do {
                 let qStar = try lengthFixedPoint(activation, weights: weights)
-                guard qStar.isFinite else { return .nan }
+                // An unbounded length map lies on the chaotic side (q grows, χ₁ → σw² E[φ'²] at
+                // large q ≥ 1 there); a jump found instead of a crossing is refused below.
+                guard qStar.isFinite else { return 1 }
                 return chi1(activation, variance: evaluationVariance(qStar, activation), sigmaW2: sigmaW2) - 1
             } catch {
                 failure = error
@@ -337,18 +396,21 @@ public enum SignalPropagation {
             throw .notConverged("edge of chaos: \(error)")
         }
         if let failure { throw failure }
+        guard abs(h(root)) <= 1e-8 else {
+            throw .noEdge("no edge of chaos for \(activation.spec) at sigma_b2 = \(formatNumber(sigmaB2)): chi1(q*) jumps past 1 where q* stops being finite")
+        }
         return (root, try lengthFixedPoint(activation, weights: GaussianWeights(sigmaW2: root, sigmaB2: sigmaB2)))
     }
 
     /// ``phasePoint(_:weights:)`` over a grid, rows σw²-major (`sigmaW2s[i]`, `sigmaB2s[j]` at index
     /// `i·sigmaB2s.count + j`), computed on every core; `progress(done, total)` is called from worker
     /// threads as points finish.
-    public static func phaseDiagram(_ activation: Activation, sigmaW2s: [Double], sigmaB2s: [Double],
+    public static func phaseDiagram(_ activation: Activation, sigmaW2s: [Double], sigmaB2s: [Double], q0: Double = 1,
                                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SignalPropagationError) -> [PhasePoint] {
         let total = sigmaW2s.count * sigmaB2s.count
         let results: [Result<PhasePoint, SignalPropagationError>] = concurrentMap(Array(0..<total), progress: progress) { index in
             let weights = GaussianWeights(sigmaW2: sigmaW2s[index / sigmaB2s.count], sigmaB2: sigmaB2s[index % sigmaB2s.count])
-            do throws(SignalPropagationError) { return .success(try phasePoint(activation, weights: weights)) } catch { return .failure(error) }
+            do throws(SignalPropagationError) { return .success(try phasePoint(activation, weights: weights, q0: q0)) } catch { return .failure(error) }
         }
         var points: [PhasePoint] = []
         points.reserveCapacity(total)

@@ -4,21 +4,28 @@ import Foundation
 public struct SimulatedStatistic: Sendable, Hashable {
     /// The mean-field value.
     public let predicted: Double
-    /// The mean over trials of the per-network statistic.
+    /// The mean over trials of the per-network statistic (over the trials where it is defined;
+    /// NaN when fewer than 2 are).
     public let mean: Double
-    /// The standard error of that mean: the trials' sample standard deviation / √T.
+    /// The standard error of that mean: the trials' sample standard deviation / √T (NaN when
+    /// fewer than 2 trials define the statistic).
     public let standardError: Double
-    /// `(mean − predicted)/standardError`; nil when the standard error is 0.
+    /// Trials where the statistic is undefined (a correlation when all of a layer's
+    /// pre-activations of one input are zero: 0/0); they are left out of ``mean``.
+    public let undefinedTrials: Int
+    /// `(mean − predicted)/standardError`; nil when the standard error is 0 or undefined.
     public var deviation: Double? { standardError > 0 ? (mean - predicted) / standardError : nil }
 
-    /// Aggregates per-trial values (T ≥ 2).
+    /// Aggregates per-trial values (T ≥ 2); NaN samples are undefined trials.
     init(predicted: Double, samples: [Double]) {
-        let t = Double(samples.count)
-        let mean = samples.reduce(0, +) / t
-        let variance = samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (t - 1)
+        let defined = samples.filter { !$0.isNaN }
+        let t = Double(defined.count)
+        let mean = defined.count >= 2 ? defined.reduce(0, +) / t : .nan
+        let variance = defined.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (t - 1)
         self.predicted = predicted
         self.mean = mean
-        standardError = (variance / t).squareRoot()
+        standardError = defined.count >= 2 ? (variance / t).squareRoot() : .nan
+        undefinedTrials = samples.count - defined.count
     }
 }
 
@@ -48,7 +55,8 @@ public struct SimulationSettings: Sendable, Hashable {
     public var layers: Int
     /// Independent networks T ≥ 2.
     public var trials: Int
-    /// Trial t draws from a GSL mt19937 seeded with SplitMix64(SplitMix64(seed) + t) (distinct seeds
+    /// Trial t draws from a GSL mt19937 seeded (all 64 bits, by `init_by_array`) with
+    /// SplitMix64(SplitMix64(seed) + t) (distinct seeds
     /// give unrelated sets of trial streams, not shifted copies): the output depends on
     /// the seed only, not on how trials are spread over cores.
     public var seed: UInt64
@@ -296,7 +304,7 @@ public enum Simulation {
     private static func aggregate(_ trials: [[(first: Double, second: Double)]], prediction: [(Double, Double)],
                                   layers: Int) -> (layers: [SimulatedLayer], firstNonFiniteLayer: Int?) {
         // prediction[l] is layer l (row 0 is the input).
-        let reached = min(trials.map(\.count).min() ?? 0, prediction.count - 1)
+        let reached = max(0, min(trials.map(\.count).min() ?? 0, prediction.count - 1))
         let rows = (0..<reached).map { index in
             SimulatedLayer(layer: index + 1,
                            first: SimulatedStatistic(predicted: prediction[index + 1].0, samples: trials.map { $0[index].first }),

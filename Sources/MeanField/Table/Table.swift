@@ -127,7 +127,8 @@ extension Table {
             .joined(separator: "\n") + "\n"
     }
 
-    static func plainText(_ cell: Cell) -> String {
+    /// A cell as CSV and aligned tables print it (numbers in shortest round-trip form).
+    public static func plainText(_ cell: Cell) -> String {
         switch cell {
         case let .number(x): return formatNumber(x)
         case let .integer(n): return String(n)

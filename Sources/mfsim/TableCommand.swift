@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import MeanField
+
+/// A subcommand whose result is one table.
+///
+/// A new table subcommand is one file: a `ParsableCommand` struct with `@OptionGroup var output:
+/// OutputOptions`, options parsed once into typed values (in `validate()` or computed properties
+/// that `makeTable()` reads, never parsed twice), and `makeTable()` calling one library function per
+/// row group. Errors are thrown as they come (library errors too): ``ExitStatus`` maps them to the
+/// `mfsim: error:` line and exit code. `run()` (below) does the rest, in this order:
+/// 1. opens `--output` (a bad path fails before any work, exit 73);
+/// 2. `makeTable()`;
+/// 3. refuses NaN anywhere and ±inf outside ``infiniteColumns`` (exit 65, "overflows double
+///    precision"), so no non-number is ever printed as a result;
+/// 4. selects `--columns`, renders `--format` and writes atomically.
+/// `mfsim export` calls `makeTable()` and ``checkedTable(_:)`` directly.
+protocol TableCommand: ParsableCommand {
+    var output: OutputOptions { get }
+    func makeTable() throws -> Table
+    /// Columns where ±inf is a legitimate value (SPEC §3: a depth scale at criticality).
+    static var infiniteColumns: Set<String> { get }
+}
+
+extension TableCommand {
+    static var infiniteColumns: Set<String> { [] }
+
+    func run() throws {
+        let file = try OutputFile(output.output)
+        do {
+            let table = try output.select(try Self.checkedTable(makeTable()))
+            try file.commit(table.rendered(as: output.format.tableFormat))
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    /// The table, or an error naming the first cell that is NaN, or infinite outside
+    /// ``infiniteColumns``.
+    static func checkedTable(_ table: Table) throws -> Table {
+        for (r, row) in table.rows.enumerated() {
+            for (c, cell) in row.enumerated() {
+                guard case let .number(x) = cell, !x.isFinite else { continue }
+                let column = table.columns[c]
+                if x.isInfinite, infiniteColumns.contains(column) { continue }
+                let key = zip(table.columns, row).prefix(3).filter { $0.0 != column }
+                    .map { "\($0.0)=\(Table.plainText($0.1))" }.joined(separator: ", ")
+                let subcommand = table.meta.first { $0.key == "subcommand" }.map { Table.plainText($0.value) } ?? "table"
+                throw CommandError.noSolution(x.isNaN
+                    ? "\(subcommand): \(column) is not computable in double precision (NaN) at row \(r + 1) (\(key))"
+                    : "\(subcommand): \(column) overflows double precision (\(formatNumber(x))) at row \(r + 1) (\(key))")
+            }
+        }
+        return table
+    }
+}
+
+/// `--format`, `--output` and `--columns`, shared by every table-writing subcommand.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}) or table (aligned, for a person) (default: csv).")
+    var format: Format = .csv
+
+    @Option(name: [.short, .long],
+            help: ArgumentHelp("Write to FILE instead of stdout ('-': stdout). A regular file (or a symbolic link's target) is replaced atomically; a device or FIFO is written directly. Checked before any work.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Print only these columns, in this order (comma-separated; default: all). An unknown name is an error.", valueName: "A,B,..."))
+    var columns: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json, table
+        var tableFormat: TableFormat {
+            switch self {
+            case .csv: return .csv
+            case .json: return .json
+            case .table: return .table
+            }
+        }
+    }
+
+    /// The `--columns` names, checked for syntax (empty names, repeats).
+    var columnNames: [String]? {
+        get throws {
+            guard let columns else { return nil }
+            let names = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if let empty = names.firstIndex(where: \.isEmpty) {
+                throw CommandError.usage("--columns '\(columns)': name \(empty + 1) is empty")
+            }
+            if let repeated = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) }) {
+                throw CommandError.usage("--columns: '\(repeated.element)' is given twice")
+            }
+            return names
+        }
+    }
+
+    func validate() throws {
+        do { _ = try columnNames } catch let error as CommandError { throw ValidationError(error.description) }
+    }
+
+    /// The table restricted to `--columns` (an unknown name is a usage error listing the columns).
+    func select(_ table: Table) throws -> Table {
+        guard let names = try columnNames else { return table }
+        let indices = try names.map { name in
+            guard let index = table.columns.firstIndex(of: name) else {
+                throw CommandError.usage("--columns: unknown column '\(name)' (this table has: \(table.columns.joined(separator: ", ")))")
+            }
+            return index
+        }
+        return Table(columns: names, rows: table.rows.map { row in indices.map { row[$0] } }, meta: table.meta)
+    }
+}
