@@ -13,7 +13,7 @@ struct MFSim: ParsableCommand {
             input file, 66 input file cannot be read, 73 output file cannot be written. Errors print one line starting 'mfsim: error:' on stderr.
             """,
         version: MeanFieldVersion.string,
-        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self, Ntk.self, Simulate.self, Export.self])
+        subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self, Ntk.self, Simulate.self, FiniteWidthCommand.self, Shape.self, Export.self])
 }
 
 /// A failure after the command line was accepted, with its own exit code. (A bad command line is

@@ -29,6 +29,15 @@ struct Simulate: TableCommand {
             layer, i, j, nngp_predicted, nngp_empirical, nngp_se, nngp_deviation for every entry i <= j of \
             (1/N) h_i.h_j, beside the NNGP Sigma^l of 'mfsim ntk --gram'.
 
+            --fluctuations (gaussian, one input): a genuine Gaussian first layer (z^0 iid N(0, q0), not the fixed-norm \
+            input above) and, per network, one forward tangent pass dz^l = W^l (phi'(z^(l-1)) * dz^(l-1)) along an input \
+            direction orthogonal to the input (dz^0 iid N(0, 1)). Columns: activation, layer, and for each of q_sd (the sd \
+            of q = |z|^2/N across networks), vertex (N Cov(z_i^2, z_j^2), estimated as N Var(G) with G = sigma_w2 \
+            |phi(z^(l-1))|^2/N + sigma_b2, which equals it exactly and is far less noisy), kernel_correction \
+            (N (E[z^2] - K_l), from the mean of G) and grad_rel_var (Var[Y]/E[Y]^2 of Y = |dz^l|^2/N): _predicted (the \
+            1/n value of 'mfsim finite-width'), _empirical, _se (delta method) and _deviation ((empirical - predicted)/SE). \
+            The 1/n predictions carry O(1/n^2) errors, visible at depth/width of order 1.
+
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
             bias.
@@ -54,6 +63,8 @@ struct Simulate: TableCommand {
     var inputs: String?
     @Option(name: .customLong("inputs-kind"), help: "What the --inputs file holds: vectors or kernel.")
     var inputsKind: InputKernelFile.Kind = .vectors
+    @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; --c0 does not apply. See the discussion.")
+    var fluctuations = false
 
     @OptionGroup var output: OutputOptions
 
@@ -68,6 +79,11 @@ struct Simulate: TableCommand {
             if modelOptions.q0 != nil || modelOptions.c0 != nil {
                 throw ValidationError("--q0 and --c0 describe two inputs; with --inputs the inputs come from the file")
             }
+        }
+        if fluctuations {
+            if model == .snn { throw ValidationError("--fluctuations applies to --model gaussian, not --model snn") }
+            if inputs != nil { throw ValidationError("--fluctuations follows one input (--q0); it does not take --inputs") }
+            if modelOptions.c0 != nil { throw ValidationError("--fluctuations follows one input (--q0); --c0 does not apply") }
         }
         if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
         try modelOptions.check(model: model)
@@ -95,6 +111,9 @@ struct Simulate: TableCommand {
             let weightOptions = modelOptions.gaussianWeights
             let weights = weightOptions.weights(for: activations)
             meta += weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
+            if fluctuations {
+                return try fluctuationTable(activations, weights, q0, settings, sampling, meta.filter { $0.0 != "c0" } + [("fluctuations", .bool(true))])
+            }
             if let inputs {
                 let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--inputs")
                 guard count <= width else { throw CommandError.badInput("--inputs: \(count) inputs need --width >= \(count) (got \(width))") }
