@@ -27,6 +27,7 @@ public func bivariateNormalCDF(_ h: Double, _ k: Double, correlation rho: Double
     let rho = max(-1, min(1, rho))
     let base = h > -k ? normalIntervalProbability(-k, h) : 0
     if rho == -1 { return base }
+    if rho == 1 { return standardNormalCDF(min(h, k)) }
     // ψ ∈ [ε, π], ε = arccos ρ; ε' = π − ε = arccos(−ρ).
     let epsilon = acos(rho), epsilonPrime = acos(-rho)
     let half = 0.5 * epsilonPrime
@@ -47,7 +48,7 @@ public func bivariateNormalCDF(_ h: Double, _ k: Double, correlation rho: Double
     // Graded towards ψ = ε, where the integrand of a deep tail is concentrated on the scale of ε
     // itself as ρ → 1 (down to 1% of min(ε, 1)).
     var points = [half]
-    while let last = points.last, last * 0.25 > 0.01 * min(epsilon, 1) { points.append(last * 0.25) }
+    while let last = points.last, last * 0.25 > 0.01 * min(epsilon, 1), points.count < 40 { points.append(last * 0.25) }
     points.append(0)
     points.reverse()
     var panels = zip(points, points.dropFirst()).map { (0, $0, $1) }
@@ -174,9 +175,15 @@ struct TiltedOrthant {
                 if tag == 0 ? largest < 2 : smallest > 30 { break }
                 points.append(t)
             }
+            // As c → 1 the prefactor of the derivative terms varies on the scale ε = arccos c next
+            // to ψ = ε: grade down to 1% of it.
+            if tag == 0, epsilon > 0, epsilon < 0.25 {
+                while let last = points.last, last * 0.25 > 0.01 * epsilon, points.count < 60 { points.append(last * 0.25) }
+            }
+            points.sort(by: >)
             points.append(0)
             points.reverse()
-            for (a, b) in zip(points, points.dropFirst()) { panels.append((tag, a, b)) }
+            for (a, b) in zip(points, points.dropFirst()) where b > a { panels.append((tag, a, b)) }
         }
         let result = PositiveQuadrature.integrate(integrand, panels: panels)
         guard result.converged else { return nil }
