@@ -69,7 +69,7 @@ struct HalfLineMoments {
 
 extension PiecewiseForm {
     /// Coefficients of `φ^(order)` on one side in the basis (1, x, e^(kx)).
-    private func coefficients(_ order: DerivativeOrder, positive: Bool) -> (one: Double, x: Double, exp: Double) {
+    func coefficients(_ order: DerivativeOrder, positive: Bool) -> (one: Double, x: Double, exp: Double) {
         if positive {
             switch order {
             case .value: return (0, positiveSlope, 0)
@@ -307,6 +307,7 @@ extension Activation {
                                  variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
         if let form = basePiecewiseForm {
             return form.bivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
+                ?? form.exponentialBivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
         }
         return family.definition.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2, parameterValues)
     }

@@ -2,8 +2,8 @@ import Foundation
 
 /// `c ↦ E[φ(u)φ(v)]` and `c ↦ E[φ'(u)φ'(v)]` at one variance q, as Chebyshev series in the angle
 /// `θ = arccos c` — the fast c-map of the NNGP/NTK recursion for activations with neither a
-/// bivariate closed form nor a certified ``DualKernel`` (elu, selu, celu; tanh and the other smooth
-/// ones at large q).
+/// bivariate closed form nor a certified ``DualKernel`` (tanh and the other smooth ones at large q;
+/// elu, selu, celu at small q, below the threshold of their closed forms).
 ///
 /// ```
 /// K(θ) = E[φ(√q z₁) φ(√q (cos θ z₁ + sin θ z₂))]  ≈  Σₖ aₖ Tₖ(2θ/π − 1),   θ ∈ [0, π]
@@ -57,7 +57,7 @@ public struct AngularKernels: Sendable {
                 let diagonal = NeuralTangents.diagonalMoments(activation, variance: q, strategy: .automatic)
                 return (diagonal.second, diagonal.slopeSquared)
             }
-            return NeuralTangents.directKernels(activation, variance1: q, covariance: c * q, variance2: q)
+            return KernelEvaluator.pair(activation, variance1: q, covariance: c * q, variance2: q)
         }
         // Chebyshev points in x = 2θ/π − 1: xⱼ = −cos(πj/n), θⱼ = (π/2)(1 − cos(πj/n)); the points
         // of level n are the even-numbered points of level 2n.
@@ -153,114 +153,5 @@ public struct AngularKernels: Sendable {
             k -= 1
         }
         return a[0] + x * b1 - b2
-    }
-}
-
-/// ``AngularKernels`` for every variance of an interval `[qMin, qMax]` at once: the θ-series'
-/// coefficients, normalized by `E_q[φ²]` (kernel) and `E_q[φ'²]` (derivative kernel), interpolated
-/// in `s = log q` through Chebyshev points — for NNGP/NTK sweeps whose variance changes every layer
-/// (a series per layer costs 130–514 exact 2D expectations; the family costs 17–65 series for all
-/// layers).
-///
-/// ```
-/// K(θ; q) ≈ E_q[φ²] · Σₖ ℓₖ(log q) âₖ(θ),   âₖ = K(θ; qₖ)/E_{qₖ}[φ²] as a Chebyshev series in θ
-/// ```
-/// with ℓₖ the barycentric Lagrange basis of the Chebyshev points of the second kind in s. A level m
-/// is accepted when, at the m new points of level 2m, its interpolated normalized kernels agree with
-/// those points' own series to `tolerance` on 65 angles; level 2m is then used.
-public struct AngularKernelFamily: Sendable {
-    /// `[log qMin, log qMax]`, the interval in s = log q the family interpolates over.
-    public let logRange: ClosedRange<Double>
-    /// The series at the Chebyshev points in s.
-    let nodes: [AngularKernels]
-    let normalizedKernel: [[Double]], normalizedDerivative: [[Double]]
-    /// Largest disagreement found by the acceptance check (normalized kernels).
-    public let errorEstimate: Double
-
-    /// Nil when a node's series cannot be built or 64 intervals in s do not reach `tolerance`.
-    public init?(_ activation: Activation, variances: ClosedRange<Double>, tolerance: Double = 1e-13) {
-        guard variances.lowerBound > 0, variances.upperBound.isFinite, variances.lowerBound < variances.upperBound else { return nil }
-        let (lo, hi) = (log(variances.lowerBound), log(variances.upperBound))
-        logRange = lo...hi
-        @Sendable func point(_ k: Int, _ m: Int) -> Double { Self.node(k, of: m, in: lo...hi) }
-        struct Node: Sendable { let series: AngularKernels; let kernel: [Double]; let derivative: [Double] }
-        let build: @Sendable (Double) -> Node? = { s in
-            let q = exp(s)
-            guard let series = AngularKernels(activation, variance: q) else { return nil }
-            // The series' own values at c = 1 are the exact E_q[φ²], E_q[φ'²].
-            let (second, slope) = (series.kernel(1), series.derivativeKernel(1))
-            return Node(series: series, kernel: series.kernelCoefficients.map { $0 / second },
-                        derivative: series.derivativeCoefficients.map { $0 / slope })
-        }
-        var intervals = 8
-        var built = concurrentMap(Array(0...intervals)) { [intervals] in build(point($0, intervals)) }
-        let angles = (0...64).map { -cos(Double.pi * Double($0) / 64) }   // Chebyshev variable x in θ
-        while intervals <= 64 {
-            guard built.allSatisfy({ $0 != nil }) else { return nil }
-            let coarse = built.map { $0! }
-            let fresh = concurrentMap(Array(0..<intervals)) { [intervals] in build(point(2 * $0 + 1, 2 * intervals)) }
-            guard fresh.allSatisfy({ $0 != nil }) else { return nil }
-            var error = 0.0
-            for (j, node) in fresh.enumerated() {
-                let s = point(2 * j + 1, 2 * intervals)
-                let kernel = Self.interpolate(coarse.map(\.kernel), at: s, range: lo...hi)
-                let derivative = Self.interpolate(coarse.map(\.derivative), at: s, range: lo...hi)
-                for x in angles {
-                    error = max(error, abs(AngularKernels.clenshaw(kernel, x) - AngularKernels.clenshaw(node!.kernel, x)),
-                                abs(AngularKernels.clenshaw(derivative, x) - AngularKernels.clenshaw(node!.derivative, x)))
-                }
-            }
-            var merged: [Node?] = []
-            for j in 0..<intervals { merged.append(built[j]); merged.append(fresh[j]) }
-            merged.append(built[intervals])
-            built = merged
-            intervals *= 2
-            if error <= tolerance {
-                let final = built.map { $0! }
-                nodes = final.map(\.series)
-                normalizedKernel = final.map(\.kernel)
-                normalizedDerivative = final.map(\.derivative)
-                errorEstimate = error
-                return
-            }
-        }
-        return nil
-    }
-
-    /// The θ-series coefficients of the kernel and derivative kernel at variance q (inside the
-    /// range), scaled back by the exact `E_q[φ²]`, `E_q[φ'²]`.
-    public func coefficients(variance q: Double, secondMoment: Double, slopeSquared: Double) -> (kernel: [Double], derivative: [Double]) {
-        let s = min(logRange.upperBound, max(logRange.lowerBound, log(q)))
-        return (Self.interpolate(normalizedKernel, at: s, range: logRange).map { $0 * secondMoment },
-                Self.interpolate(normalizedDerivative, at: s, range: logRange).map { $0 * slopeSquared })
-    }
-
-    /// The k-th of the m + 1 Chebyshev points of the second kind in `range`,
-    /// `centre − half·cos(πk/m)`: increasing in k, the endpoints exact.
-    static func node(_ k: Int, of m: Int, in range: ClosedRange<Double>) -> Double {
-        if k == 0 { return range.lowerBound }
-        if k == m { return range.upperBound }
-        let (lo, hi) = (range.lowerBound, range.upperBound)
-        return (lo + hi) / 2 - (hi - lo) / 2 * cos(Double.pi * Double(k) / Double(m))
-    }
-
-    /// Barycentric interpolation (second-kind Chebyshev points, weights (−1)ᵏ halved at the ends)
-    /// of coefficient vectors (padded with zeros to the longest).
-    static func interpolate(_ vectors: [[Double]], at s: Double, range: ClosedRange<Double>) -> [Double] {
-        let m = vectors.count - 1
-        let length = vectors.map(\.count).max()!
-        var weights = [Double](repeating: 0, count: m + 1)
-        for k in 0...m {
-            let node = Self.node(k, of: m, in: range)
-            if s == node { return vectors[k] + [Double](repeating: 0, count: length - vectors[k].count) }
-            weights[k] = (k % 2 == 0 ? 1.0 : -1.0) * (k == 0 || k == m ? 0.5 : 1) / (s - node)
-        }
-        let total = weights.reduce(0, +)
-        var result = [Double](repeating: 0, count: length)
-        for k in 0...m {
-            let w = weights[k] / total
-            for (i, value) in vectors[k].enumerated() { result[i] += w * value }
-        }
-        return result
     }
 }

@@ -223,9 +223,7 @@ public struct CorrelationKernels: Sendable {
         variance = q
         self.secondMoment = secondMoment
         self.slopeSquared = slopeSquared
-        let hasClosedForm = activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) != nil
-        dual = hasClosedForm ? nil : DualKernel(activation, variance: q, relativeTolerance: 1e-13,
-                                                secondMoment: secondMoment, slopeSquared: slopeSquared)
+        dual = KernelEvaluator.hermiteSeries(activation, variance: q, secondMoment: secondMoment, slopeSquared: slopeSquared)
     }
 
     /// `E[φ(u)φ(v)]`, u, v of variance q with correlation c.

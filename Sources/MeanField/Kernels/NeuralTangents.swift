@@ -28,15 +28,13 @@ public struct GramLayer: Sendable, Hashable {
 
 /// How the per-layer kernels were evaluated (for benchmarks and tests).
 public enum KernelRoute: String, Sendable, Hashable {
-    /// A bivariate closed form (relu, leaky_relu, linear: arc-cosine; erf: arcsine).
+    /// A bivariate closed form (relu, leaky_relu, linear: arc-cosine; erf: arcsine; elu, selu,
+    /// celu: tilted orthants).
     case closedForm
     /// A certified Hermite series of the dual activation (``DualKernel``).
     case hermiteSeries
     /// A Chebyshev series in θ = arccos c built from exact samples (``AngularKernels``).
     case angularChebyshev
-    /// θ-series interpolated in log q between series at Chebyshev points (``AngularKernelFamily``),
-    /// for sweeps whose variance changes every layer.
-    case angularFamily
     /// One exact 2D expectation per correlation.
     case direct
 }
@@ -60,72 +58,6 @@ struct AngularCache {
 /// [Jacot et al. 2018]: https://arxiv.org/abs/1806.07572
 /// [Lee et al. 2019]: https://arxiv.org/abs/1902.06720
 public enum NeuralTangents {
-    /// Above this many distinct correlations at one variance, the θ-Chebyshev series
-    /// (~130–260 exact samples for elu, selu, celu) is cheaper than direct evaluation (2 per c).
-    static let angularThreshold = 64
-    /// Above this many distinct variances in a sweep, one ``AngularKernelFamily`` (17–65 series)
-    /// is cheaper than a series per layer.
-    static let familyThreshold = 40
-
-    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for u, v of variance q at each correlation in `correlations`,
-    /// by the fastest exact route (``KernelRoute``); c = 1 gives exactly the 1D moments
-    /// `(E_q[φ²], E_q[φ'²])` that the length map uses, so a trajectory with c0 = 1 keeps
-    /// `Σ₁₂ = Σ₁₁` and `Θ₁₂ = Θ₁₁` bit for bit.
-    ///
-    /// `cache` keeps the θ-Chebyshev series per variance: a sweep whose q_l has converged (or is
-    /// constant, as at σw² = 1/E₁[φ²], σb² = 0, q0 = 1) builds it once; `expectedQueries` is how
-    /// many correlations will be asked at this variance over the whole sweep. `interpolate: false` and
-    /// `strategy: .quadrature` force the direct and the nested-quadrature evaluation (cross-checks).
-    static func correlationKernels(_ activation: Activation, variance q: Double, correlations: [Double],
-                                   diagonal: (second: Double, slopeSquared: Double),
-                                   cache: inout AngularCache, interpolate: Bool = true, expectedQueries: Int? = nil,
-                                   strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
-        // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
-        let q = max(q, Double.leastNormalMagnitude)
-        let interiorCount = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
-        // The cheap routes evaluate every entry; c = 1 is always the diagonal's two 1D moments.
-        func each(_ route: KernelRoute, _ kernels: (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
-            (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : kernels($0) }, route)
-        }
-        if strategy == .automatic,
-           activation.closedFormBivariate(.value, .value, variance1: q, covariance: 0, variance2: q) != nil {
-            return each(.closedForm) { c in
-                (activation.closedFormBivariate(.value, .value, variance1: q, covariance: c * q, variance2: q)!,
-                 activation.closedFormBivariate(.first, .first, variance1: q, covariance: c * q, variance2: q)!)
-            }
-        }
-        if strategy == .automatic, activation.kinks.isEmpty, interiorCount > 0,
-           let dual = DualKernel(activation, variance: q, relativeTolerance: 1e-13,
-                                 secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
-            return each(.hermiteSeries) { c in
-                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
-                c == -1 ? directKernels(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) : (dual.kernel(c), dual.derivativeKernel(c))
-            }
-        }
-        // Worth building when this variance will be queried often enough: here, or over all the
-        // layers that share it (`expectedQueries`, e.g. 19 correlations × 200 layers at a constant q).
-        let wantsSeries = strategy == .automatic && interpolate && interiorCount > 0
-            && max(interiorCount, expectedQueries ?? 0) >= angularThreshold && q < cache.failedFrom
-        if wantsSeries, let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
-            cache.series[q] = angular
-            return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
-        }
-        // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
-        if wantsSeries { cache.failedFrom = q }
-        // Direct: one exact 2D expectation pair per distinct correlation, on every core.
-        let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
-        let values = concurrentMap(interior) { c in directKernels(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
-        let table = Dictionary(uniqueKeysWithValues: zip(interior, values))
-        return each(.direct) { table[$0]! }
-    }
-
-    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for `(u, v) ~ N(0, [[q1, q12], [q12, q2]])` by the exact 2D engine.
-    static func directKernels(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
-                              strategy: Gaussian.Strategy = .automatic) -> (Double, Double) {
-        (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
-         Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
-    }
-
     /// `(E_q[φ²], E_q[φ'²])`, with q = 0 taken as the q → 0⁺ limit.
     static func diagonalMoments(_ activation: Activation, variance q: Double, strategy: Gaussian.Strategy) -> (second: Double, slopeSquared: Double) {
         let q = max(q, Double.leastNormalMagnitude)
@@ -139,7 +71,7 @@ public enum NeuralTangents {
     /// value is not finite and reports it.
     ///
     /// All trajectories share q_l (both inputs have the same variance), so each layer needs the
-    /// kernels at one variance for many correlations: ``correlationKernels`` takes the fastest
+    /// kernels at one variance for many correlations: the ``KernelEvaluator`` takes the fastest
     /// exact route for the whole set.
     ///
     /// `interpolate: false` evaluates every correlation by one exact 2D expectation (the
@@ -169,33 +101,13 @@ public enum NeuralTangents {
         let interior = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
         var recurrences: [Double: Int] = [:]
         for v in evaluated { recurrences[v, default: 0] += 1 }
-        // Many distinct variances (a sweep away from the critical line) and many correlations: one
-        // family of θ-series interpolated in log q (17–65 series) instead of a series per layer.
-        var family: AngularKernelFamily?
-        if strategy == .automatic, interpolate, interior >= angularThreshold, recurrences.count > familyThreshold,
-           !activation.kinks.isEmpty,
-           activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil,
-           let low = evaluated.min(), let high = evaluated.max(), low > 0 {
-            family = AngularKernelFamily(activation, variances: low...high)
-        }
         for layer in 1...layers {
             // q_{l−1} drives this layer; q_l is its diagonal (moments[l − 1] exists: the loop
             // returns at the first non-finite q_l, the last entry of `variances`).
             let (previousQ, q, diagonal) = (variances[layer - 1], variances[layer], moments[layer - 1])
-            let (kernels, route): ([(Double, Double)], KernelRoute)
-            if let family {
-                let series = family.coefficients(variance: previousQ, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared)
-                kernels = correlations.map { c in
-                    if c == 1 { return (diagonal.second, diagonal.slopeSquared) }
-                    let x = AngularKernels.chebyshevVariable(c)
-                    return (AngularKernels.clenshaw(series.kernel, x), AngularKernels.clenshaw(series.derivative, x))
-                }
-                route = .angularFamily
-            } else {
-                (kernels, route) = correlationKernels(activation, variance: previousQ, correlations: correlations, diagonal: diagonal,
-                                                      cache: &cache, interpolate: interpolate,
-                                                      expectedQueries: interior * recurrences[previousQ, default: 1], strategy: strategy)
-            }
+            let (kernels, route) = KernelEvaluator.correlationKernels(
+                activation, variance: previousQ, correlations: correlations, diagonal: diagonal, cache: &cache,
+                interpolate: interpolate, expectedQueries: interior * recurrences[previousQ, default: 1], strategy: strategy)
             routes.insert(route)
             theta11 = q + w2 * diagonal.slopeSquared * theta11
             for index in correlations.indices {
@@ -222,7 +134,7 @@ public enum NeuralTangents {
     /// (row-major N × N, symmetric, positive diagonal), for the layers l with `l % every == 0`
     /// and l = L. Stops before the first non-finite layer and reports it.
     ///
-    /// Pairs with the same diagonal variance share ``correlationKernels`` (when every input has
+    /// Pairs with the same diagonal variance share one correlation map of the ``KernelEvaluator`` (when every input has
     /// the same norm, one call per layer); pairs of unequal variances cross the two variances'
     /// certified Hermite series for smooth activations (``DualKernel/crossKernels(_:_:correlation:)``)
     /// and are exact 2D expectations otherwise, on every core.
@@ -252,36 +164,14 @@ public enum NeuralTangents {
                     let (i, j) = pairs[index]
                     return v == 0 ? 1 : max(-1, min(1, sigma[i * n + j] / v))
                 }
-                let kernels = correlationKernels(activation, variance: v, correlations: correlations, diagonal: diagonal[v]!,
-                                                 cache: &cache, strategy: strategy).values
+                let kernels = KernelEvaluator.correlationKernels(activation, variance: v, correlations: correlations,
+                                                                 diagonal: diagonal[v]!, cache: &cache, strategy: strategy).values
                 for (index, k) in zip(indices, kernels) { values[index] = k }
             }
-            // Smooth activations: certified Hermite series per variance, crossed for each pair
-            // (DualKernel.crossKernels), where both series exist and the tail bound is ≤ 1e-13.
-            var duals: [Double: DualKernel] = [:]
-            if strategy == .automatic, activation.kinks.isEmpty, !unequal.isEmpty,
-               activation.closedFormBivariate(.value, .value, variance1: 1, covariance: 0, variance2: 1) == nil {
-                let distinct = Array(Set(unequal.flatMap { [variances[pairs[$0].0], variances[pairs[$0].1]] })).sorted()
-                let built = concurrentMap(distinct) { v in
-                    v > 0 ? DualKernel(activation, variance: v, relativeTolerance: 1e-13,
-                                       secondMoment: diagonal[v]!.second, slopeSquared: diagonal[v]!.slopeSquared) : nil
-                }
-                for (v, dual) in zip(distinct, built) { duals[v] = dual }
-            }
-            let direct = concurrentMap(unequal) { [sigma, duals] index -> (Double, Double) in
+            let direct = KernelEvaluator.unequalPairs(activation, unequal.map { index in
                 let (i, j) = pairs[index]
-                let (qi, qj, qij) = (variances[i], variances[j], sigma[i * n + j])
-                if let a = duals[qi], let b = duals[qj] {
-                    let rho = max(-1, min(1, qij / (qi * qj).squareRoot()))
-                    let cross = DualKernel.crossKernels(a, b, correlation: rho)
-                    let (di, dj) = (diagonal[qi]!, diagonal[qj]!)
-                    if cross.kernelBound <= 1e-13 * (di.second * dj.second).squareRoot(),
-                       cross.derivativeBound <= 1e-13 * (di.slopeSquared * dj.slopeSquared).squareRoot() {
-                        return (cross.kernel, cross.derivative)
-                    }
-                }
-                return directKernels(activation, variance1: qi, covariance: qij, variance2: qj, strategy: strategy)
-            }
+                return (variances[i], sigma[i * n + j], variances[j])
+            }, diagonal: diagonal, strategy: strategy)
             for (index, v) in zip(unequal, direct) { values[index] = v }
             var nextSigma = sigma, nextTheta = theta
             for i in 0..<n {

@@ -80,7 +80,7 @@ import Testing
     /// Identical inputs stay identical: c0 = 1 gives Σ₁₂ = Σ₁₁ and Θ₁₂ = Θ₁₁ exactly, on every route.
     @Test(arguments: ["elu", "relu", "tanh", "erf", "celu:alpha=0.5"])
     func identicalInputsStayIdentical(spec: String) {
-        // 80 correlations so that elu and celu take the θ-Chebyshev route.
+        // 80 correlations (the θ-Chebyshev route for tanh; closed forms for the others).
         let c0s = (0..<80).map { -1 + 2 * Double($0) / 79 }
         let result = NeuralTangents.twoInputs(activation(spec), q0: 1, c0s: c0s, weights: GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.2), layers: 8)
         #expect(result.rows.count == 8 * 80)
@@ -90,46 +90,43 @@ import Testing
         for row in result.rows { #expect(abs(row.nngp12) <= row.nngp11 * (1 + 1e-15) && abs(row.ntk12) <= row.ntk11 * (1 + 1e-15)) }
     }
 
-    /// The θ-Chebyshev route (used for many correlations at one variance) against one exact 2D
-    /// expectation per value, with q_l changing every layer (σb² > 0): every value within 1e-12
-    /// of the kernel's scale.
-    @Test(arguments: ["elu", "selu", "celu:alpha=2"])
-    func angularRouteMatchesDirect(spec: String) {
+    /// The θ-Chebyshev route (used for many correlations at one variance where there is no closed
+    /// form: elu, celu below k√q = 0.2) against one exact 2D expectation per value, with q_l
+    /// changing every layer (σb² > 0): every value within 1e-12 of the kernel's scale.
+    @Test(arguments: [("elu", 0.004), ("celu:alpha=2", 0.05)])
+    func angularRouteMatchesDirect(spec: String, q0: Double) {
         let a = activation(spec)
         let c0s = (0..<101).map { -1 + 2 * Double($0) / 100 }
-        let weights = GaussianWeights(sigmaW2: 2.2, sigmaB2: 0.3)
-        let fast = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: true, strategy: .automatic)
-        let exact = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: false, strategy: .automatic)
+        let weights = GaussianWeights(sigmaW2: 1, sigmaB2: 0.001)
+        let fast = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: true, strategy: .automatic)
+        let exact = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: false, strategy: .automatic)
         #expect(fast.routes == [.angularChebyshev] && exact.routes == [.direct])
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
     }
 
-    /// At the critical σw² = 1/E₁[φ²], σb² = 0, q0 = 1 the variance stays 1, so even 10
-    /// correlations over 40 layers (400 queries at one q) make the θ-series worth building, and its
-    /// values match the direct route.
-    @Test func recurringVarianceUsesTheSeries() {
+    /// At the critical σw² = 1/E₁[φ²], σb² = 0, q0 = 1 the variance stays 1: elu takes its
+    /// bivariate closed form (SPEC §8), and its values match the nested kink-aware quadrature.
+    @Test func criticalEluTakesTheClosedForm() {
         let elu = activation("elu")
         let weights = GaussianWeights(sigmaW2: Slopes.initializationGain(elu).weightVarianceFactor, sigmaB2: 0)
         let c0s = (0..<10).map { -0.9 + 0.2 * Double($0) }
-        let fast = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 40)
-        let exact = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 40, interpolate: false)
-        #expect(fast.routes == [.angularChebyshev])
+        let fast = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 8)
+        let exact = NeuralTangents.twoInputs(elu, q0: 1, c0s: c0s, weights: weights, layers: 8, strategy: .quadrature)
+        #expect(fast.routes == [.closedForm] && exact.routes == [.direct])
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, "elu critical")
     }
 
-    /// A sweep whose variance changes every layer (chaotic elu/selu, σb² > 0: 50 distinct q from
-    /// 0.4 upwards) takes the family of θ-series interpolated in log q; every value within 1e-12 of
-    /// the kernel's scale of one exact 2D expectation per value.
-    /// (selu at σw² = 1.8: q reaches 97 by layer 50; at σw² = 2 it reaches 2800, beyond the range
-    /// where θ-series converge, and the sweep falls back to direct evaluation.)
+    /// A sweep whose variance changes every layer (chaotic elu/selu, σb² > 0, q from 0.4 up to ~100
+    /// for selu) takes the closed form at every layer; every value within 1e-12 of the kernel's
+    /// scale of the nested kink-aware quadrature.
     @Test(arguments: [("elu", 2.0), ("selu", 1.8)])
-    func familyRouteMatchesDirect(spec: String, sigmaW2: Double) {
+    func closedFormSweepMatchesQuadrature(spec: String, sigmaW2: Double) {
         let a = activation(spec)
-        let c0s = (0..<101).map { -1 + 2 * Double($0) / 100 }
+        let c0s = [-1, -0.6, -0.2, 0.2, 0.6, 1.0]
         let weights = GaussianWeights(sigmaW2: sigmaW2, sigmaB2: 0.1)
-        let fast = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 50)
-        let exact = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 50, interpolate: false)
-        #expect(fast.routes == [.angularFamily] && exact.routes == [.direct])
+        let fast = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 20, every: 2)
+        let exact = NeuralTangents.twoInputs(a, q0: 0.4, c0s: c0s, weights: weights, layers: 20, every: 2, strategy: .quadrature)
+        #expect(fast.routes == [.closedForm] && exact.routes == [.direct])
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
     }
 

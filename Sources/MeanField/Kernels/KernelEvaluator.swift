@@ -1,0 +1,145 @@
+import Foundation
+
+/// The one place that decides how the bivariate kernels `E[φ(u)φ(v)]` and `E[φ'(u)φ'(v)]` of an
+/// activation are evaluated, for given variances — every recursion (NNGP/NTK two-input sweeps and
+/// Gram matrices, the correlation map of signal propagation, the phase diagram's c*) asks here.
+///
+/// Routes, in order of preference, with their thresholds:
+/// 1. **closed form** (``closedFormPair(_:variance1:covariance:variance2:)``): the arc-cosine
+///    kernels (relu, leaky_relu, linear; [Cho & Saul 2009]), the arcsine kernels (erf;
+///    [Williams 1997]) and the tilted-orthant forms of elu, selu, celu (SPEC §8,
+///    ``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``, for
+///    `k·min(√q1, √q2) ≥ 0.2`), for any (q1, q12, q2);
+/// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
+///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
+/// 3. **θ-Chebyshev series** (``AngularKernels``) at one variance, when at least
+///    ``angularThreshold`` correlations will be asked there (this sweep, or the layers sharing q);
+/// 4. **direct**: the exact 2D engine, one semi-closed or nested kink-aware quadrature per value.
+///
+/// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
+/// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
+public enum KernelEvaluator {
+    /// Above this many distinct correlations at one variance, the θ-Chebyshev series
+    /// (~130–260 exact samples) is cheaper than direct evaluation (2 per c).
+    static let angularThreshold = 64
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` in closed form for `(u, v) ~ N(0, [[q1, q12], [q12, q2]])`,
+    /// or nil where the activation has none (or it would not be accurate there).
+    public static func closedFormPair(_ activation: Activation, variance1 q1: Double, covariance q12: Double,
+                                      variance2 q2: Double) -> (kernel: Double, derivative: Double)? {
+        guard q1 > 0, q2 > 0 else { return nil }
+        if let form = activation.piecewiseForm, case .exponential = form.negative {
+            return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
+                                                         variance2: q2).map { ($0[0], $0[1]) }
+        }
+        guard let kernel = activation.closedFormBivariate(.value, .value, variance1: q1, covariance: q12, variance2: q2),
+              let derivative = activation.closedFormBivariate(.first, .first, variance1: q1, covariance: q12, variance2: q2)
+        else { return nil }
+        return (kernel, derivative)
+    }
+
+    /// Whether ``closedFormPair(_:variance1:covariance:variance2:)`` serves these variances.
+    static func hasClosedForm(_ activation: Activation, variance1 q1: Double, variance2 q2: Double) -> Bool {
+        closedFormPair(activation, variance1: q1, covariance: 0, variance2: q2) != nil
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for one covariance: the closed form where there is one, else
+    /// the exact 2D engine (`strategy: .quadrature` forces nested quadrature throughout).
+    public static func pair(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
+                            strategy: Gaussian.Strategy = .automatic) -> (Double, Double) {
+        if strategy == .automatic, let closed = closedFormPair(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return closed
+        }
+        return (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
+                Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
+    }
+
+    /// The certified Hermite series at variance q for a smooth activation without a closed form
+    /// (nil otherwise, or when 800 terms do not certify 1e-13).
+    static func hermiteSeries(_ activation: Activation, variance q: Double, secondMoment: Double, slopeSquared: Double) -> DualKernel? {
+        guard activation.kinks.isEmpty, q > 0, !hasClosedForm(activation, variance1: q, variance2: q) else { return nil }
+        return DualKernel(activation, variance: q, relativeTolerance: 1e-13, secondMoment: secondMoment, slopeSquared: slopeSquared)
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for u, v of variance q at each correlation in `correlations`,
+    /// by the fastest exact route (``KernelRoute``); c = 1 gives exactly the 1D moments
+    /// `(E_q[φ²], E_q[φ'²])` that the length map uses, so a trajectory with c0 = 1 keeps
+    /// `Σ₁₂ = Σ₁₁` and `Θ₁₂ = Θ₁₁` bit for bit.
+    ///
+    /// `cache` keeps the θ-Chebyshev series per variance: a sweep whose q_l has converged (or is
+    /// constant, as at σw² = 1/E₁[φ²], σb² = 0, q0 = 1) builds it once; `expectedQueries` is how
+    /// many correlations will be asked at this variance over the whole sweep. `interpolate: false` and
+    /// `strategy: .quadrature` force the direct and the nested-quadrature evaluation (cross-checks;
+    /// a closed form is always taken under `.automatic`).
+    static func correlationKernels(_ activation: Activation, variance q: Double, correlations: [Double],
+                                   diagonal: (second: Double, slopeSquared: Double),
+                                   cache: inout AngularCache, interpolate: Bool = true, expectedQueries: Int? = nil,
+                                   strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
+        // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
+        let q = max(q, Double.leastNormalMagnitude)
+        let interiorCount = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
+        // The cheap routes evaluate every entry; c = 1 is always the diagonal's two 1D moments.
+        func each(_ route: KernelRoute, _ kernels: (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
+            (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : kernels($0) }, route)
+        }
+        // Distinct interior correlations evaluated on every core (each value costs microseconds or more).
+        func table(_ route: KernelRoute, _ kernels: @Sendable (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
+            let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
+            let values = interior.count >= 4 ? concurrentMap(interior, kernels) : interior.map(kernels)
+            let lookup = Dictionary(uniqueKeysWithValues: zip(interior, values))
+            return each(route) { lookup[$0] ?? kernels($0) }
+        }
+        if strategy == .automatic, hasClosedForm(activation, variance1: q, variance2: q) {
+            return table(.closedForm) { c in pair(activation, variance1: q, covariance: c * q, variance2: q) }
+        }
+        if strategy == .automatic, interiorCount > 0,
+           let dual = hermiteSeries(activation, variance: q, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
+            return each(.hermiteSeries) { c in
+                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
+                c == -1 ? pair(activation, variance1: q, covariance: c * q, variance2: q) : (dual.kernel(c), dual.derivativeKernel(c))
+            }
+        }
+        // Worth building when this variance will be queried often enough: here, or over all the
+        // layers that share it (`expectedQueries`, e.g. 19 correlations × 200 layers at a constant q).
+        let wantsSeries = strategy == .automatic && interpolate && interiorCount > 0
+            && max(interiorCount, expectedQueries ?? 0) >= angularThreshold && q < cache.failedFrom
+        if wantsSeries, let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
+            cache.series[q] = angular
+            return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
+        }
+        // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
+        if wantsSeries { cache.failedFrom = q }
+        // Direct: one exact 2D expectation pair per distinct correlation, on every core.
+        return table(.direct) { c in pair(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)`: the closed form
+    /// where there is one; for smooth activations the two variances' certified Hermite series
+    /// crossed (``DualKernel/crossKernels(_:_:correlation:)``) where both exist and the tail bound
+    /// is ≤ 1e-13 of the kernels' scale; else the exact 2D engine. On every core.
+    static func unequalPairs(_ activation: Activation, _ pairs: [(q1: Double, q12: Double, q2: Double)],
+                             diagonal: [Double: (second: Double, slopeSquared: Double)],
+                             strategy: Gaussian.Strategy = .automatic) -> [(Double, Double)] {
+        var duals: [Double: DualKernel] = [:]
+        if strategy == .automatic, activation.kinks.isEmpty, !pairs.isEmpty,
+           !hasClosedForm(activation, variance1: 1, variance2: 1) {
+            let distinct = Array(Set(pairs.flatMap { [$0.q1, $0.q2] })).sorted()
+            let built = concurrentMap(distinct) { v -> DualKernel? in
+                guard let d = diagonal[v] else { return nil }
+                return hermiteSeries(activation, variance: v, secondMoment: d.second, slopeSquared: d.slopeSquared)
+            }
+            for (v, dual) in zip(distinct, built) { duals[v] = dual }
+        }
+        return concurrentMap(pairs) { [duals] p -> (Double, Double) in
+            if let a = duals[p.q1], let b = duals[p.q2], let di = diagonal[p.q1], let dj = diagonal[p.q2] {
+                let rho = max(-1, min(1, p.q12 / (p.q1 * p.q2).squareRoot()))
+                let cross = DualKernel.crossKernels(a, b, correlation: rho)
+                if cross.kernelBound <= 1e-13 * (di.second * dj.second).squareRoot(),
+                   cross.derivativeBound <= 1e-13 * (di.slopeSquared * dj.slopeSquared).squareRoot() {
+                    return (cross.kernel, cross.derivative)
+                }
+            }
+            return pair(activation, variance1: p.q1, covariance: p.q12, variance2: p.q2, strategy: strategy)
+        }
+    }
+}
