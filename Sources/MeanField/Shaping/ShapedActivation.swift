@@ -59,12 +59,20 @@ public struct ShapedActivation: Sendable, Hashable, CustomStringConvertible {
     /// The canonical spec: φ's spec with every activation parameter, then the affine ones that
     /// differ from their defaults (1, 0, 0, 1), in the order `in_scale, in_shift, out_shift,
     /// out_scale`, e.g. `tanh:in_scale=0.2,out_scale=4.9`.
+    ///
+    /// When φ itself already carries an affine transformation `φ₀(y) = s₀(φ(a₀y + b₀) + d₀)`, the two
+    /// compose into one (so the spec names each affine parameter once):
+    /// ```
+    /// γ(φ₀(αx + β) + δ) = γs₀ · (φ(a₀α·x + a₀β + b₀) + d₀ + δ/s₀)
+    /// ```
     public var spec: String {
-        let affine: [(String, Double, Double)] = [("in_scale", inputScale, 1), ("in_shift", inputShift, 0),
-                                                  ("out_shift", outputShift, 0), ("out_scale", outputScale, 1)]
-        let extra = affine.filter { $0.1 != $0.2 }.map { "\($0.0)=\(formatSpecNumber($0.1))" }
-        guard !extra.isEmpty else { return activation.spec }
-        let base = activation.spec
+        let a0 = activation.affine
+        let composed = AffineTransform(inScale: a0.inScale * inputScale, inShift: a0.inScale * inputShift + a0.inShift,
+                                       outShift: a0.outShift + outputShift / a0.outScale, outScale: outputScale * a0.outScale)
+        let base = activation.base.spec
+        let extra = zip(AffineTransform.names, zip(composed.values, AffineTransform.identity.values))
+            .filter { $0.1.0 != $0.1.1 }.map { "\($0.0)=\(formatSpecNumber($0.1.0))" }
+        guard !extra.isEmpty else { return base }
         return base + (base.contains(":") ? "," : ":") + extra.joined(separator: ",")
     }
 

@@ -146,4 +146,21 @@ struct ShapingTests {
         #expect(ShapedActivation(activation("tanh"), outputScale: 4.5).spec == "tanh:out_scale=4.5")
         #expect(ShapedActivation(activation("tanh")).spec == "tanh")
     }
+
+    /// A φ that already carries an affine transformation: the spec composes the two (each affine
+    /// parameter named once), and the activation it parses to is φ̂ itself.
+    @Test func specOfAnAffineActivationComposes() throws {
+        for (text, a, b, d, g) in [("tanh:in_scale=2", 0.3, 0.4, -0.5, 4.0),
+                                   ("elu:alpha=0.5,in_scale=-0.5,in_shift=0.25,out_shift=0.125,out_scale=3", 1.5, -0.2, 0.7, 0.6)] {
+            let shaped = ShapedActivation(activation(text), inputScale: a, inputShift: b, outputShift: d, outputScale: g)
+            #expect(shaped.spec.components(separatedBy: "in_scale=").count == 2, "\(shaped.spec)")
+            let parsed = try Activation(spec: shaped.spec)
+            for x in [-2.5, -0.7, 0.1, 1.3, 3.0] {
+                for order in [DerivativeOrder.value, .first] {
+                    // Composition rounds the affine constants once more: ulps of the O(1) values.
+                    expectClose(parsed.evaluate(x, order), shaped.evaluate(x, order), Tolerance(relative: 1e-13, absolute: 1e-13, absoluteBelow: .infinity))
+                }
+            }
+        }
+    }
 }
