@@ -75,8 +75,7 @@ public enum NetworkKernels {
         for (block, item) in network.items.enumerated() {
             recursion.apply(item, to: &state)
             let (sigma, theta) = state.materialized()
-            guard !state.failed, sigma.diagonal.allSatisfy(\.isFinite), sigma.offDiagonal.allSatisfy(\.isFinite),
-                  theta.diagonal.allSatisfy(\.isFinite), theta.offDiagonal.allSatisfy(\.isFinite) else {
+            guard !state.failed, sigma.isFinite, theta.isFinite else {
                 return (rows, block)
             }
             if block % every == 0 || block == last {
@@ -105,8 +104,7 @@ public enum NetworkKernels {
         for (block, item) in network.items.enumerated() {
             recursion.apply(item, to: &state)
             let (sigma, theta) = state.materialized()
-            guard !state.failed, sigma.diagonal.allSatisfy(\.isFinite), sigma.offDiagonal.allSatisfy(\.isFinite),
-                  theta.diagonal.allSatisfy(\.isFinite), theta.offDiagonal.allSatisfy(\.isFinite) else {
+            guard !state.failed, sigma.isFinite, theta.isFinite else {
                 return (blocks, block)
             }
             if block % every == 0 || block == last {
@@ -123,6 +121,9 @@ public enum NetworkKernels {
 struct KernelEntries {
     var diagonal: [Double]
     var offDiagonal: [Double]
+
+    /// Every entry is finite.
+    var isFinite: Bool { diagonal.allSatisfy(\.isFinite) && offDiagonal.allSatisfy(\.isFinite) }
 
     func matrix(count n: Int, pairs: [(Int, Int)]) -> [Double] {
         var m = [Double](repeating: 0, count: n * n)

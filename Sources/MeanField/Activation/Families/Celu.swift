@@ -4,18 +4,12 @@ extension Families {
     /// `φ(x) = x` (x > 0), `alpha·(e^(x/alpha) − 1)` (x ≤ 0) ([Barron 2017]): C¹ for every alpha.
     ///
     /// [Barron 2017]: https://arxiv.org/abs/1704.07483
-    enum Celu: ActivationDefinition {
+    enum Celu: ExponentialLinearDefinition {
         static let formula = "x if x > 0, alpha*(exp(x/alpha) - 1) if x <= 0"
         static let parameters: [Activation.Parameter] = [
             .init(name: "alpha", defaultValue: 1, domain: "alpha > 0", requiresPositive: true),
         ]
         static func form(_ p: [Double]) -> PiecewiseForm { PiecewiseForm(positiveSlope: 1, negative: .exponential(amplitude: p[0], rate: 1 / p[0])) }
-        static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double { exponentialLinear(x, order, form(p)) }
-        static func kinks(_ p: [Double]) -> [Kink] { Kink.detected(at: [0]) { evaluate($0, $1, p) } }
         static func featureScale(_ p: [Double]) -> Double? { p[0] }
-        static func piecewiseForm(_ p: [Double]) -> PiecewiseForm? { form(p) }
-        static func closedFormSummary(_ p: [Double]) -> String { "1D: all moments (erfc)" }
-        static func isStrictlyIncreasing(_ p: [Double]) -> Bool { true }
-        static func logDerivative(_ x: Double, _ p: [Double]) -> Double { exponentialLinearLogDerivative(x, form(p)) }
     }
 }

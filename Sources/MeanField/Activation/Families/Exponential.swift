@@ -26,3 +26,24 @@ extension Families {
         return x >= 0 ? log(form.positiveSlope) : log(a * k) + k * x
     }
 }
+
+/// The exponential-linear families (elu, selu, celu): a linear positive side and an exponential
+/// negative side, with one kink at 0. Everything but the parameters, formula and feature scale
+/// follows from their ``PiecewiseForm``:
+/// ```
+/// φ(x) = s·x                 (x > 0)
+/// φ(x) = A·(e^(r·x) − 1)      (x ≤ 0)
+/// ```
+protocol ExponentialLinearDefinition: ActivationDefinition {
+    /// `(s, A, r)` of the family at parameters p.
+    static func form(_ p: [Double]) -> PiecewiseForm
+}
+
+extension ExponentialLinearDefinition {
+    static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double { Families.exponentialLinear(x, order, form(p)) }
+    static func kinks(_ p: [Double]) -> [Kink] { Kink.detected(at: [0]) { evaluate($0, $1, p) } }
+    static func piecewiseForm(_ p: [Double]) -> PiecewiseForm? { form(p) }
+    static func closedFormSummary(_ p: [Double]) -> String { "1D: all moments (erfc)" }
+    static func isStrictlyIncreasing(_ p: [Double]) -> Bool { true }
+    static func logDerivative(_ x: Double, _ p: [Double]) -> Double { Families.exponentialLinearLogDerivative(x, form(p)) }
+}

@@ -4,7 +4,7 @@ extension Families {
     /// `φ(x) = lambda·elu_alpha(x)` ([Klambauer et al. 2017]), defaults λ01, α01.
     ///
     /// [Klambauer et al. 2017]: https://arxiv.org/abs/1706.02515
-    enum Selu: ActivationDefinition {
+    enum Selu: ExponentialLinearDefinition {
         static let formula = "lambda*elu_alpha(x)"
         static let parameters: [Activation.Parameter] = [
             .init(name: "lambda", defaultValue: selfNormalizingLambda01, domain: "lambda > 0", requiresPositive: true),
@@ -13,11 +13,5 @@ extension Families {
         static func form(_ p: [Double]) -> PiecewiseForm {
             PiecewiseForm(positiveSlope: p[0], negative: .exponential(amplitude: p[0] * p[1], rate: 1))
         }
-        static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double { exponentialLinear(x, order, form(p)) }
-        static func kinks(_ p: [Double]) -> [Kink] { Kink.detected(at: [0]) { evaluate($0, $1, p) } }
-        static func piecewiseForm(_ p: [Double]) -> PiecewiseForm? { form(p) }
-        static func closedFormSummary(_ p: [Double]) -> String { "1D: all moments (erfc)" }
-        static func isStrictlyIncreasing(_ p: [Double]) -> Bool { true }
-        static func logDerivative(_ x: Double, _ p: [Double]) -> Double { exponentialLinearLogDerivative(x, form(p)) }
     }
 }
