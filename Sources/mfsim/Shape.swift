@@ -18,17 +18,27 @@ struct Shape: TableCommand {
             with C^D(0) = eta, output_scale = sqrt(2/(1+slope^2)). TAT of an activation whose derivative jumps (relu, selu, \
             elu with alpha != 1) is refused. Where several parameter sets qualify, the one found first from dks' starting \
             points (input_scale 1, 0.1 x input_shift 0, 1, -1 x output_shift 0, 1, -1) is taken. The 'spec' column is \
-            phi_hat as an activation spec. --check adds the network's achieved C(0), C'(1), C''(1), measured from phi_hat \
-            through the NNGP recursion of D layers.
+            phi_hat as an activation spec. --depth D is a plain network of D nonlinear layers (maximal slope xi^D, maximal \
+            curvature D*tau, M(0) = C^D(0)); --network SPEC (or --network-file) any network of SPEC section 5 whose activations \
+            all see variance 1: its activation layers get phi_hat (the network's own activation is shaped unless --activation \
+            is given), and the three functions are the chain rule through its structure (residual sums normalized, \
+            w c + (1-w) C(c) with w = skip^2 q/(skip^2 q + branch^2 q_branch)), maximized over its subnetworks (the network cut \
+            after each top-level item, and each residual branch alone). Several cases in one process: --method dks,tat times \
+            every --activation, --case METHOD:SPEC pairs, --depth 10,50. --check runs phi_hat (its 'spec') through the ntk \
+            kernel recursion of the network and reports the achieved C(0), C'(1), C''(1) (exact derivative recursion).
             """)
 
-    @Option(help: "Transformation: dks or tat.")
-    var method: ShapingMethod = .dks
+    @Option(help: ArgumentHelp("Transformation(s): dks or tat; repeatable or a comma list (dks,tat), each applied to every --activation (default: dks).", valueName: "METHOD"))
+    var method: [String] = []
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: tanh). A leaky_relu's slope is solved for. See 'mfsim activations'.", valueName: "SPEC"))
+            help: ArgumentHelp("Activation spec (repeatable; default: tanh, or with --network the network's own activation). A leaky_relu's slope is solved for. See 'mfsim activations'.", valueName: "SPEC"))
     var activation: [String] = []
-    @Option(help: "Depth D >= 1: the number of nonlinear layers of the plain network.")
-    var depth: Int = 10
+    @Option(name: .customLong("case"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("One method paired with one activation, METHOD:SPEC, e.g. tat:tanh or dks:elu:alpha=0.5 (repeatable; adds to the --method x --activation product, which is then only taken when --activation is given) (default: none).", valueName: "METHOD:SPEC"))
+    var cases: [String] = []
+    @Option(help: ArgumentHelp("Depth D >= 1 of the plain network (the number of nonlinear layers); repeatable or a comma list (10,50): every case at every depth (default: 10).", valueName: "D"))
+    var depth: [String] = []
+    @OptionGroup var networkOptions: NetworkOptions
     @Option(parsing: .unconditional, help: "DKS: the network's maximal C'(1), zeta > 1.")
     var zeta: Real = Real(1.5)
     @Option(name: .customLong("q-slope"), parsing: .unconditional, help: "DKS: the local Q'(1) > 0.")
@@ -37,64 +47,146 @@ struct Shape: TableCommand {
     var tau: Real = Real(0.3)
     @Option(parsing: .unconditional, help: "TAT (leaky_relu): the network's maximal C(0), eta in [0, 1).")
     var eta: Real = Real(0.9)
-    @Flag(help: "Also measure the shaped network: network_c_zero = C^D(0), network_c_slope, network_c_curvature.")
+    @Flag(help: "Also run the shaped network through the ntk kernel recursion with the 'spec' activation: network_c_zero = C_net(0), network_c_slope = C_net'(1), network_c_curvature = C_net''(1) (exact derivatives) (default: off).")
     var check = false
     @Option(name: .customLong("c-map"),
-            help: ArgumentHelp("Instead of the parameters, the shaped network's C map C^D(c) at N >= 2 correlations c evenly spaced in [-1, 1] (columns activation, method, c_in, c_out).", valueName: "N"))
+            help: ArgumentHelp("Instead of the parameters, the shaped network's C map at N >= 2 correlations c evenly spaced in [-1, 1] (columns activation, method, depth, c_in, c_out) (default: none).", valueName: "N"))
     var cMap: Int?
     @OptionGroup var output: OutputOptions
 
     /// C''(1) is infinite where φ' jumps (SPEC §6: leaky_relu, relu), also through a network.
     static let infiniteColumns: Set<String> = ["c_curvature", "network_c_curvature"]
 
+    /// One row's problem: a method, an activation, and the architecture (with its depth, if plain).
+    struct ShapeCase: Sendable {
+        let method: ShapingMethod
+        let activation: Activation
+        let depth: Int?
+        let architecture: any ShapingArchitecture
+    }
+
     func validate() throws {
         if let cMap, cMap < 2 || cMap > 100_000 { throw ValidationError("--c-map must be 2 to 100000 (got \(cMap))") }
         if cMap != nil && check { throw ValidationError("--c-map and --check do not combine") }
-        try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
-        guard depth >= 1, depth <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(depth))") }
+        try networkOptions.check(replacing: [("--depth", !depth.isEmpty)])
+        _ = try methods()
+        _ = try depths()
+        try asUsageError { _ = try parseActivations(activation, default: []) }
+        _ = try pairedCases()
         guard zeta.value > 1 else { throw ValidationError("--zeta must be > 1 (got \(zeta))") }
         guard qSlope.value > 0 else { throw ValidationError("--q-slope must be > 0 (got \(qSlope))") }
         guard tau.value > 0 else { throw ValidationError("--tau must be > 0 (got \(tau))") }
         guard eta.value >= 0, eta.value < 1 else { throw ValidationError("--eta must be in [0, 1) (got \(eta))") }
     }
 
-    func makeTable() throws -> Table {
-        let activations = try parseActivations(activation, default: ["tanh"])
-        let network = PlainNetwork(depth: depth)
-        var columns = ["activation", "method", "input_scale", "input_shift", "output_shift", "output_scale", "negative_slope",
-                       "q_slope", "c_zero", "c_slope", "c_curvature"]
-        if check { columns += ["network_c_zero", "network_c_slope", "network_c_curvature"] }
-        columns.append("spec")
-        var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "shape", [
-            ("activation", .text(activations.map(\.spec).joined(separator: " "))),
-            ("method", .text(method.rawValue)), ("depth", .integer(depth)),
-            ("zeta", .number(zeta.value)), ("q_slope", .number(qSlope.value)),
-            ("tau", .number(tau.value)), ("eta", .number(eta.value)),
-            ("local_c_slope_target", .number(method == .dks ? network.localSlopeTarget(networkSlope: zeta.value) : 1)),
-            ("local_c_curvature_target", method == .tat ? .number(network.localCurvatureTarget(networkCurvature: tau.value)) : .missing)]))
-        let method = self.method, zeta = self.zeta.value, qSlope = self.qSlope.value, tau = self.tau.value, eta = self.eta.value
-        let check = self.check
-        let results = concurrentMap(activations) { a -> Result<(ShapingResult, LocalMaps, NetworkCheck?), ShapingError> in
-            do throws(ShapingError) {
-                let result = method == .dks ? try Shaping.dks(a, network: network, zeta: zeta, qSlope: qSlope)
-                                            : try Shaping.tat(a, network: network, tau: tau, eta: eta)
-                return .success((result, result.shaped.localMaps, check ? NetworkCheck(result.shaped, network: network) : nil))
-            } catch { return .failure(error) }
+    /// `--method` values (comma lists and repeats), default dks.
+    func methods() throws -> [ShapingMethod] {
+        let names = method.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard !names.isEmpty else { return [.dks] }
+        return try names.map { name in
+            guard let m = ShapingMethod(rawValue: name) else { throw ValidationError("--method: '\(name)' is not a method (dks or tat)") }
+            return m
         }
-        let solved = try results.map { outcome -> (ShapingResult, LocalMaps, NetworkCheck?) in
-            switch outcome {
-            case let .success(value): return value
-            case let .failure(error):
-                switch error {
-                case .invalidTarget, .notApplicable: throw ValidationError(error.description)
-                case .unreachableTarget, .noSolution: throw CommandError.noSolution(error.description)
+    }
+
+    /// `--depth` values (comma lists and repeats), default 10.
+    func depths() throws -> [Int] {
+        let texts = depth.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard !texts.isEmpty else { return [10] }
+        return try texts.map { text in
+            guard let d = Int(text), d >= 1, d <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(text))") }
+            return d
+        }
+    }
+
+    /// `--case METHOD:SPEC` pairs.
+    func pairedCases() throws -> [(ShapingMethod, Activation)] {
+        try cases.map { text in
+            guard let colon = text.firstIndex(of: ":"), let m = ShapingMethod(rawValue: String(text[..<colon])) else {
+                throw ValidationError("--case '\(text)': expected METHOD:SPEC with METHOD dks or tat, e.g. tat:tanh")
+            }
+            do { return (m, try Activation(spec: String(text[text.index(after: colon)...]))) } catch {
+                throw ValidationError("--case '\(text)': \(error)")
+            }
+        }
+    }
+
+    /// The (method, activation) pairs in order: the product of --method and --activation (when
+    /// --activation is given or no --case is), then the --case pairs.
+    func pairs(defaultActivation: Activation) throws -> [(ShapingMethod, Activation)] {
+        let paired = try pairedCases()
+        var result: [(ShapingMethod, Activation)] = []
+        if !activation.isEmpty || paired.isEmpty {
+            let activations = activation.isEmpty ? [defaultActivation] : try parseActivations(activation, default: [])
+            for m in try methods() { for a in activations { result.append((m, a)) } }
+        }
+        return result + paired
+    }
+
+    func makeTable() throws -> Table {
+        var meta: [(String, Cell)] = []
+        var shapeCases: [ShapeCase] = []
+        if networkOptions.isGiven {
+            let parsed = try networkOptions.network(requireGaussian: false)
+            let architecture: ShapingNetwork
+            do { architecture = try ShapingNetwork(parsed) } catch {
+                throw ValidationError("\(networkOptions.network != nil ? "--network" : "--network-file"): \(error)")
+            }
+            guard architecture.activations.count == 1, let own = architecture.activations.first else {
+                throw ValidationError("--network: shaping puts one shaped activation in every nonlinear layer, but the network names "
+                                      + "\(architecture.activations.count) activations (\(architecture.activations.map(\.spec).joined(separator: ", "))); "
+                                      + "write one (--activation then replaces it)")
+            }
+            meta.append(NetworkOptions.meta(parsed))
+            meta.append(("nonlinear_layers", .integer(architecture.nonlinearLayerCount)))
+            for (m, a) in try pairs(defaultActivation: own) {
+                shapeCases.append(ShapeCase(method: m, activation: a, depth: nil, architecture: architecture))
+            }
+        } else {
+            let tanh = try Activation(spec: "tanh")
+            let depths = try depths()
+            meta.append(("depth", .text(depths.map(String.init).joined(separator: " "))))
+            for d in depths {
+                for (m, a) in try pairs(defaultActivation: tanh) {
+                    shapeCases.append(ShapeCase(method: m, activation: a, depth: d, architecture: PlainNetwork(depth: d)))
                 }
             }
         }
-        if let points = cMap { return try cMapTable(activations, solved.map(\.0), network: network, points: points, meta: table.meta) }
-        for (a, (result, maps, measured)) in zip(activations, solved) {
+        let methods = Set(shapeCases.map(\.method)).sorted { $0.rawValue < $1.rawValue }
+        meta = [("activation", .text(Self.unique(shapeCases.map(\.activation.spec)).joined(separator: " "))),
+                ("method", .text(methods.map(\.rawValue).joined(separator: " ")))] + meta
+            + [("zeta", .number(zeta.value)), ("q_slope", .number(qSlope.value)), ("tau", .number(tau.value)), ("eta", .number(eta.value))]
+        var columns = ["activation", "method", "depth", "input_scale", "input_shift", "output_shift", "output_scale", "negative_slope",
+                       "q_slope", "c_zero", "c_slope", "c_curvature"]
+        if check { columns += ["network_c_zero", "network_c_slope", "network_c_curvature"] }
+        columns.append("spec")
+        var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "shape", meta))
+        let zeta = self.zeta.value, qSlope = self.qSlope.value, tau = self.tau.value, eta = self.eta.value
+        let check = self.check
+        let results = concurrentMap(shapeCases) { c -> Result<(ShapingResult, LocalMaps, NetworkCheck?), ShapingError> in
+            do throws(ShapingError) {
+                let result = c.method == .dks ? try Shaping.dks(c.activation, network: c.architecture, zeta: zeta, qSlope: qSlope)
+                                              : try Shaping.tat(c.activation, network: c.architecture, tau: tau, eta: eta)
+                let measured = check ? try NetworkCheck(result.shaped, network: c.architecture) : nil
+                return .success((result, result.shaped.localMaps, measured))
+            } catch { return .failure(error) }
+        }
+        let solved = try zip(shapeCases, results).map { c, outcome -> (ShapingResult, LocalMaps, NetworkCheck?) in
+            switch outcome {
+            case let .success(value): return value
+            case let .failure(error):
+                let context = c.depth.map { " (depth \($0))" } ?? ""
+                switch error {
+                case .invalidTarget, .notApplicable: throw ValidationError(error.description + context)
+                case .unreachableTarget, .noSolution: throw CommandError.noSolution(error.description + context)
+                }
+            }
+        }
+        if let points = cMap { return try cMapTable(shapeCases, solved.map(\.0), points: points, meta: table.meta) }
+        for (c, (result, maps, measured)) in zip(shapeCases, solved) {
             let s = result.shaped
-            var row: [Cell] = [.text(a.spec), .text(method.rawValue), .number(s.inputScale), .number(s.inputShift),
+            var row: [Cell] = [.text(c.activation.spec), .text(c.method.rawValue), c.depth.map { .integer($0) } ?? .missing,
+                               .number(s.inputScale), .number(s.inputShift),
                                .number(s.outputShift), .number(s.outputScale), result.negativeSlope.map { .number($0) } ?? .missing,
                                .number(maps.qSlope), .number(maps.cZero), .number(maps.cSlope), .number(maps.cCurvature)]
             if let measured { row += [.number(measured.cZero), .number(measured.cSlope), .number(measured.cCurvature)] }
@@ -103,20 +195,25 @@ struct Shape: TableCommand {
         }
         return table
     }
+
+    static func unique(_ texts: [String]) -> [String] {
+        var seen: Set<String> = []
+        return texts.filter { seen.insert($0).inserted }
+    }
 }
 
 extension Shape {
-    /// `--c-map N`: C^D(c) of each shaped network at N correlations in [-1, 1], on every core.
-    func cMapTable(_ activations: [Activation], _ results: [ShapingResult], network: PlainNetwork, points: Int,
-                   meta: [Table.Meta]) throws -> Table {
-        var table = Table(columns: ["activation", "method", "c_in", "c_out"], meta: meta + [Table.Meta("c_map", .integer(points))])
+    /// `--c-map N`: the C map of each shaped network at N correlations in [-1, 1], on every core.
+    func cMapTable(_ cases: [ShapeCase], _ results: [ShapingResult], points: Int, meta: [Table.Meta]) throws -> Table {
+        var table = Table(columns: ["activation", "method", "depth", "c_in", "c_out"], meta: meta + [Table.Meta("c_map", .integer(points))])
         let inputs = (0..<points).map { i in i == points - 1 ? 1.0 : -1 + 2 * Double(i) / Double(points - 1) }
-        for (a, result) in zip(activations, results) {
+        for (c, result) in zip(cases, results) {
             let shaped = result.shaped
             let q = shaped.localMaps.qValue
-            let outputs = concurrentMap(inputs) { c in network.composed(c) { shaped.cMap($0, qValue: q) } }
-            for (c, out) in zip(inputs, outputs) {
-                table.append([.text(a.spec), .text(method.rawValue), .number(c), .number(out)])
+            let architecture = c.architecture
+            let outputs = concurrentMap(inputs) { x in architecture.composed(x) { shaped.cMap($0, qValue: q) } }
+            for (x, out) in zip(inputs, outputs) {
+                table.append([.text(c.activation.spec), .text(c.method.rawValue), c.depth.map { .integer($0) } ?? .missing, .number(x), .number(out)])
             }
         }
         return table

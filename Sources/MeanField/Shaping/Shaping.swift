@@ -78,17 +78,17 @@ public struct ShapingResult: Sendable, Hashable {
 /// image `dks` lands on is decided by rounding in its finite-difference Jacobian (dks 0.1.2: the
 /// negative shift for sigmoid DKS and TAT tanh at depth 10, the positive one otherwise).
 public enum Shaping {
-    /// The DKS transformation of `activation` for a plain network.
+    /// The DKS transformation of `activation` for an architecture (``PlainNetwork``, ``ShapingNetwork``).
     /// - Parameters:
     ///   - zeta: ζ > 1, the network's maximal C'(1) (`c_slope_1_target`, default 1.5).
     ///   - qSlope: the local Q'(1) (`local_q_slope_target`, default 1).
-    public static func dks(_ activation: Activation, network: PlainNetwork, zeta: Double = 1.5,
+    public static func dks(_ activation: Activation, network: some ShapingArchitecture, zeta: Double = 1.5,
                            qSlope: Double = 1) throws(ShapingError) -> ShapingResult {
-        try checkDepth(network)
+        try network.validate()
         guard zeta > 1, zeta.isFinite else { throw .invalidTarget("DKS needs zeta > 1 (got \(formatNumber(zeta)))") }
         guard qSlope.isFinite, qSlope > 0 else { throw .invalidTarget("DKS needs q_slope > 0 (got \(formatNumber(qSlope)))") }
         try refuseLinear(activation, .dks)
-        let xi = network.localSlopeTarget(networkSlope: zeta)
+        let xi = try network.localSlopeTarget(networkSlope: zeta)
         switch activation.family {
         case .relu:
             let shift = xi < Double.pi / (Double.pi - 1) ? 1.0 : -1.0
@@ -108,15 +108,15 @@ public enum Shaping {
         }
     }
 
-    /// The TAT transformation of `activation` for a plain network.
+    /// The TAT transformation of `activation` for an architecture (``PlainNetwork``, ``ShapingNetwork``).
     /// - Parameters:
     ///   - tau: τ > 0, the network's maximal C''(1) (`c_curve_target`, default 0.3), smooth φ.
     ///   - eta: η ∈ [0, 1), the network's maximal C(0) (`c_val_0_target`, default 0.9), leaky_relu.
     /// - Throws: ``ShapingError/notApplicable(_:)`` for an activation whose φ' jumps (relu, selu,
     ///   elu with alpha ≠ 1: C''(1) is infinite), except leaky_relu, which has its own rule.
-    public static func tat(_ activation: Activation, network: PlainNetwork, tau: Double = 0.3,
+    public static func tat(_ activation: Activation, network: some ShapingArchitecture, tau: Double = 0.3,
                            eta: Double = 0.9) throws(ShapingError) -> ShapingResult {
-        try checkDepth(network)
+        try network.validate()
         try refuseLinear(activation, .tat)
         if activation.family == .leakyRelu {
             let s = try network.leakyReluNegativeSlope(eta: eta)
@@ -132,7 +132,7 @@ public enum Shaping {
                                  + "at \(formatNumber(kink.location)) (a C0 kink), so C''(1) is infinite; use leaky_relu, a smooth activation, or --method dks")
         }
         guard tau > 0, tau.isFinite else { throw .invalidTarget("TAT needs tau > 0 (got \(formatNumber(tau)))") }
-        let curvature = network.localCurvatureTarget(networkCurvature: tau)
+        let curvature = try network.localCurvatureTarget(networkCurvature: tau)
         let system = ShapingSystem(activation: activation, unknowns: [.inputScale, .inputShift, .outputShift], fixedInputScale: 1,
                                    fixedInputShift: 0, outputShiftRule: .unknown, needsCurvature: true)
         return try solve(.tat, system, starts: product([[1, 0.1], [0, 1, -1], [0, 1, -1]]), localSlope: 1, localCurvature: curvature,
@@ -141,10 +141,6 @@ public enum Shaping {
     }
 
     // MARK: Solver
-
-    private static func checkDepth(_ network: PlainNetwork) throws(ShapingError) {
-        guard network.depth >= 1 else { throw .invalidTarget("depth must be >= 1 (got \(network.depth))") }
-    }
 
     private static func refuseLinear(_ activation: Activation, _ method: ShapingMethod) throws(ShapingError) {
         if activation.family == .linear {

@@ -83,13 +83,13 @@ struct ShapingTests {
             expectClose(maps.cZero, 0, .absolute(1e-14), "\(label) C(0)")
             expectClose(network.maximalSlope(maps.cSlope), 1.5, .relative(1e-12), "\(label) network C'(1)")
         } else if r.activation == "leaky_relu" {
-            let check = NetworkCheck(result.shaped, network: network)
+            let check = try NetworkCheck(result.shaped, network: network)
             expectClose(check.cZero, 0.9, .relative(1e-12), "\(label) network C(0) through the recursion")
             expectClose(network.leakyReluComposedAtZero(negativeSlope: try #require(result.negativeSlope)), 0.9, .relative(1e-14),
                         "\(label) network C(0), closed form")
             expectClose(maps.cSlope, 1, .relative(1e-12), "\(label) C'(1)")
         } else {
-            let check = NetworkCheck(result.shaped, network: network)
+            let check = try NetworkCheck(result.shaped, network: network)
             expectClose(maps.qSlope, 1, .relative(1e-12), "\(label) Q'(1)")
             expectClose(check.cSlope, 1, .relative(1e-12), "\(label) network C'(1)")
             expectClose(check.cCurvature, 0.3, .relative(1e-12), "\(label) network C''(1)")
