@@ -17,7 +17,7 @@ struct ShapeCommandTests {
         let rows = try Self.table(["--activation", "tanh", "--activation", "leaky_relu", "--depth", "10", "--check"])
         #expect(rows.count == 2)
         let tanh = try #require(rows.first)
-        #expect(Array(tanh.keys).sorted() == ["activation", "c_curvature", "c_slope", "c_zero", "input_scale", "input_shift", "method",
+        #expect(Array(tanh.keys).sorted() == ["activation", "c_curvature", "c_slope", "c_zero", "depth", "input_scale", "input_shift", "method",
                                               "negative_slope", "network_c_curvature", "network_c_slope", "network_c_zero",
                                               "output_scale", "output_shift", "q_slope", "spec"])
         #expect(tanh["negative_slope"] == "")
