@@ -10,11 +10,12 @@ for a in ${ACTS_OVERRIDE:-$ACTS}; do
   for q in 1e-6 1e-2 1 1e2 1e4; do
     for w in default "--sigma-w2 2 --sigma-b2 0.1"; do
       extra=""; [ "$w" != default ] && extra="$w"
-      start=$(date +%s.%N)
-      out=$( { /usr/bin/time -f "%U %S" timeout $LIMIT $MFSIM ntk --activation $a --q0 $q $extra --layers 200 --every 200 > /dev/null 2>/tmp/ntk_grid_err; } 2>&1 )
+      TIMES=$(mktemp)
+      /usr/bin/time -o "$TIMES" -f "%U %S" timeout $LIMIT $MFSIM ntk --activation $a --q0 $q $extra --layers 200 --every 200 > /dev/null 2>&1
       rc=$?
-      t=$(tail -1 <<<"$out" | awk '{print $1+$2}')
-      if [ $rc -eq 124 ] || grep -q "Command exited with non-zero status 124" <<<"$out"; then t="TIMEOUT"; fi
+      t=$(tail -1 "$TIMES" | awk '{print $1+$2}')
+      rm -f "$TIMES"
+      [ $rc -eq 124 ] && t="TIMEOUT"
       echo "$a $q ${w// /_} $t"
     done
   done

@@ -13,7 +13,8 @@ import Foundation
 ///    variance, and used for every value (~0.1 µs each); if it does not converge, route 1;
 /// 1. **closed form** (``closedFormPair(_:variance1:covariance:variance2:)``): the arc-cosine
 ///    kernels (relu, leaky_relu, linear; [Cho & Saul 2009]), the arcsine kernels (erf;
-///    [Williams 1997]) and the tilted-orthant forms of elu, selu, celu (SPEC §8,
+///    [Williams 1997]), gelu's (neural-tangents' `stax.Gelu`, declining where its terms cancel) and
+///    the tilted-orthant forms of elu, selu, celu (SPEC §8,
 ///    ``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``, for
 ///    `k·min(√q1, √q2) ≥ 0.2`), for any (q1, q12, q2);
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
@@ -67,6 +68,14 @@ public enum KernelEvaluator {
         closedFormPair(activation, variance1: q1, covariance: 0, variance2: q2) != nil
     }
 
+    /// Whether a bivariate closed form makes the certified Hermite series unnecessary at q: yes for the
+    /// arcsine (erf) and trigonometric (sin) forms; not for gelu's, whose terms cancel near c = −1 at
+    /// large q and which gives no cancellation-free deficit K(1) − K(c) (``DualKernel/kernelDeficit(_:)``):
+    /// ``CorrelationKernels`` (depth sweeps, c*, the phase diagram) keeps gelu's series.
+    static func closedFormReplacesSeries(_ activation: Activation, variance q: Double) -> Bool {
+        activation.family != .gelu && hasClosedForm(activation, variance1: q, variance2: q)
+    }
+
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for one covariance: the closed form where there is one, else
     /// the exact 2D engine (`strategy: .quadrature` forces nested quadrature throughout).
     public static func pair(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
@@ -81,7 +90,7 @@ public enum KernelEvaluator {
     /// The certified Hermite series at variance q for a smooth activation without a closed form
     /// (nil otherwise, or when 800 terms do not certify 1e-13).
     static func hermiteSeries(_ activation: Activation, variance q: Double, secondMoment: Double, slopeSquared: Double) -> DualKernel? {
-        guard activation.kinks.isEmpty, q > 0, !hasClosedForm(activation, variance1: q, variance2: q) else { return nil }
+        guard activation.kinks.isEmpty, q > 0, !closedFormReplacesSeries(activation, variance: q) else { return nil }
         return DualKernel(activation, variance: q, relativeTolerance: 1e-13, secondMoment: secondMoment, slopeSquared: slopeSquared)
     }
 
