@@ -26,6 +26,34 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeat
 func sci(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
 func rate(_ seconds: Double) -> String { String(format: "%.0f", 1 / seconds) }
 
+// `MeanFieldBenchmarks angular`: the θ-series of the exponential family's closed forms (route 0 of
+// KernelEvaluator): build cost, samples, and the largest deviation from the closed form on 2001 correlations.
+if CommandLine.arguments.contains("angular") {
+    for spec in ["elu", "selu", "celu:alpha=0.5", "elu:alpha=2"] {
+        let a = try! Activation(spec: spec)
+        for q in [0.05, 0.3, 1.0, 10.0, 100.0, 1000.0, 3000.0] {
+            let start = clock.now
+            let series = AngularKernels(a, variance: q, tolerance: KernelEvaluator.closedFormSeriesTolerance)
+            let d = clock.now - start
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            guard let series else { print(spec, q, "no series", String(format: "%.3f s", seconds)); continue }
+            var worstK = 0.0, worstD = 0.0, worstKrel = 0.0
+            let e2 = Gaussian.expectation(of: .secondMoment, a, variance: q).value
+            let d2 = Gaussian.expectation(of: .slopeSquared, a, variance: q).value
+            for i in 0...2000 {
+                let c = -1 + 2 * Double(i) / 2000
+                let (k, dk) = KernelEvaluator.pair(a, variance1: q, covariance: c * q, variance2: q)
+                worstK = max(worstK, abs(series.kernel(c) - k) / e2)
+                worstD = max(worstD, abs(series.derivativeKernel(c) - dk) / d2)
+                if abs(k) >= 1e-2 { worstKrel = max(worstKrel, abs(series.kernel(c) - k) / abs(k)) }
+            }
+            print(spec, q, "samples", series.evaluations / 2, String(format: "%.4f s", seconds),
+                  "maxdev/E[phi2]", sci(worstK), "maxdev/E[phi'2]", sci(worstD), "rel(|K|>=1e-2)", sci(worstKrel), "E[phi2]", e2)
+        }
+    }
+    exit(0)
+}
+
 let specs = ["relu", "leaky_relu:slope=0.2", "elu", "selu", "celu:alpha=0.5", "gelu", "silu", "softplus", "tanh", "erf", "sigmoid"]
 let activations = specs.map { try! Activation(spec: $0) }
 

@@ -30,12 +30,14 @@ struct Ntk: TableCommand {
             --gram FILE: the Gram matrices of N inputs read from a CSV file (an optional header row, then one row per \
             input vector, Sigma^0_ij = x_i.x_j/d; or, with --gram-input kernel, the N x N input kernel Sigma^0 itself). \
             Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair (i, j), 0-based; only layer L \
-            unless --every is given.
+            unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
+            (R, 2, N, N) instead, R the reported layers in order, [r, 0] = nngp, [r, 1] = ntk (numpy.load reads it).
 
-            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; a certified Hermite \
-            series for smooth activations; for elu, selu, celu (and smooth ones at large q) a Chebyshev series in \
-            theta = arccos c built from exact kink-aware 2D quadrature when many correlations share a variance, else \
-            the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
+            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; for elu, selu, celu \
+            the tilted-orthant closed forms (SPEC §8), or, when one variance is queried 512 times or more over the sweep, \
+            a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified Hermite \
+            series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
+            correlations share a variance, else the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
             """)
 
     @Option(parsing: .unconditionalSingleValue,
@@ -116,6 +118,35 @@ struct Ntk: TableCommand {
             }
             return table
         }
+    }
+
+    /// `--format npy`: the plain MLP's Gram matrices (`--gram`, one activation).
+    var acceptsNumPy: Bool {
+        gram != nil && !networkOptions.isGiven && ((try? parseActivations(activation, default: Self.defaultActivations))?.count == 1)
+    }
+
+    /// The Gram matrices as one float64 array of shape (R, 2, N, N): R reported layers in order
+    /// (`--every`; only layer L by default), [r, 0] = nngp Σˡ, [r, 1] = ntk Θˡ, each row-major N × N.
+    /// A sweep that overflows keeps the layers before it (and warns), as the table does.
+    func makeNumPyArray() throws -> NumPyArray {
+        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        guard let gram, let a = activations.first, activations.count == 1 else {
+            throw CommandError.usage("--format npy needs --gram FILE and exactly one --activation")
+        }
+        let w = gaussianWeights.weights(for: activations)[0]
+        let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
+        let result = NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: layers, every: every ?? layers)
+        if let bad = result.firstNonFiniteLayer { warnOverflow(a.spec, layer: bad, kept: "matrices") }
+        var values: [Double] = []
+        values.reserveCapacity(result.layers.count * 2 * n * n)
+        for layer in result.layers {
+            values += layer.nngp
+            values += layer.ntk
+        }
+        guard let array = NumPyArray(shape: [result.layers.count, 2, n, n], values: values) else {
+            throw CommandError.noSolution("ntk: the Gram matrices do not have the shape (\(result.layers.count), 2, \(n), \(n))")
+        }
+        return array
     }
 
     func gramTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ n: Int, _ every: Int,

@@ -73,12 +73,22 @@ final class OutputFile {
         try commit()
     }
 
+    /// Writes the whole binary content (a `.npy` array) and closes, as ``commit(_:)``.
+    func commit(bytes: [UInt8]) throws {
+        try write(bytes: bytes)
+        try commit()
+    }
+
     /// Writes `text` (to stdout, the device, or the temporary file); nothing is replaced yet.
     func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
+        try write(bytes: Array(text.utf8))
+    }
+
+    /// Writes `bytes` (to stdout, the device, or the temporary file); nothing is replaced yet.
+    func write(bytes: [UInt8]) throws {
         switch destination {
         case .standardOutput:
-            try StandardStreams.writeOutput(text)
+            try StandardStreams.writeOutput(bytes: bytes)
         case let .direct(fd), let .atomic(fd, _, _):
             if let code = StandardStreams.writeAll(bytes, to: fd) { throw Self.failure(path ?? "-", code) }
         }

@@ -36,8 +36,13 @@ enum StandardStreams {
 
     /// The table on stdout; a failure is an error (exit 74).
     static func writeOutput(_ text: String) throws {
+        try writeOutput(bytes: Array(text.utf8))
+    }
+
+    /// Binary output (a `.npy` array) on stdout; a failure is an error (exit 74).
+    static func writeOutput(bytes: [UInt8]) throws {
         if stdoutClosed { throw CommandError.io("cannot write to stdout: it is closed") }
-        if let code = writeAll(Array(text.utf8), to: STDOUT_FILENO) {
+        if let code = writeAll(bytes, to: STDOUT_FILENO) {
             throw CommandError.io("cannot write to stdout: \(String(cString: strerror(code)))")
         }
     }

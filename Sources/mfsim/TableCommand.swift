@@ -20,14 +20,32 @@ protocol TableCommand: ParsableCommand {
     func makeTable() throws -> Table
     /// Columns where ±inf is a legitimate value (SPEC §3: a depth scale at criticality).
     static var infiniteColumns: Set<String> { get }
+    /// Whether these options can be written as `--format npy` (default: no).
+    var acceptsNumPy: Bool { get }
+    /// The result as one NumPy array, for `--format npy` (called only when ``acceptsNumPy``).
+    func makeNumPyArray() throws -> NumPyArray
 }
 
 extension TableCommand {
     static var infiniteColumns: Set<String> { [] }
+    var acceptsNumPy: Bool { false }
+    func makeNumPyArray() throws -> NumPyArray {
+        throw CommandError.usage("--format npy is not available here")
+    }
 
     func run() throws {
+        if output.format == .npy {
+            guard acceptsNumPy else {
+                throw CommandError.usage("--format npy writes Gram matrices: it is only for 'mfsim ntk --gram FILE' with one --activation")
+            }
+            if output.columns != nil { throw CommandError.usage("--columns does not apply to --format npy") }
+        }
         let file = try OutputFile(output.output)
         do {
+            if output.format == .npy {
+                try file.commit(bytes: makeNumPyArray().bytes)
+                return
+            }
             let table = try output.select(try Self.checkedTable(makeTable()))
             try file.commit(table.rendered(as: output.format.tableFormat))
         } catch {
@@ -58,7 +76,7 @@ extension TableCommand {
 
 /// `--format`, `--output` and `--columns`, shared by every table-writing subcommand.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}) or table (aligned, for a person) (default: csv).")
+    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}), table (aligned, for a person), or npy (binary NumPy float64 array; only 'ntk --gram' with one activation: shape (layers reported, 2, N, N), [r, 0] = nngp, [r, 1] = ntk) (default: csv).")
     var format: Format = .csv
 
     @Option(name: [.short, .long],
@@ -69,10 +87,11 @@ struct OutputOptions: ParsableArguments {
     var columns: String?
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, table
+        case csv, json, table, npy
+        /// The text format (`npy` is binary and written by ``TableCommand/run()`` itself, never rendered).
         var tableFormat: TableFormat {
             switch self {
-            case .csv: return .csv
+            case .csv, .npy: return .csv
             case .json: return .json
             case .table: return .table
             }

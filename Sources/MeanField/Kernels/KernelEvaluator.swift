@@ -5,9 +5,16 @@ import Foundation
 /// Gram matrices, the correlation map of signal propagation, the phase diagram's c*) asks here.
 ///
 /// Routes, in order of preference, with their thresholds:
+/// 0. **θ-series of a quadrature closed form**: the tilted-orthant forms of elu, selu, celu cost one
+///    adaptive 1D integral (~50 µs per pair). Where one variance will be queried at least
+///    ``closedFormSeriesThreshold`` times (this call's interior correlations, or `expectedQueries` over a
+///    sweep whose layers share q), a θ-Chebyshev series (``AngularKernels``) is built from those closed
+///    forms at the tight tolerance ``closedFormSeriesTolerance`` (65–513 closed-form pairs), cached per
+///    variance, and used for every value (~0.1 µs each); if it does not converge, route 1;
 /// 1. **closed form** (``closedFormPair(_:variance1:covariance:variance2:)``): the arc-cosine
 ///    kernels (relu, leaky_relu, linear; [Cho & Saul 2009]), the arcsine kernels (erf;
-///    [Williams 1997]) and the tilted-orthant forms of elu, selu, celu (SPEC §8,
+///    [Williams 1997]), gelu's (neural-tangents' `stax.Gelu`, declining where its terms cancel) and
+///    the tilted-orthant forms of elu, selu, celu (SPEC §8,
 ///    ``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``, for
 ///    `k·min(√q1, √q2) ≥ 0.2`), for any (q1, q12, q2);
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
@@ -22,6 +29,24 @@ public enum KernelEvaluator {
     /// Above this many distinct correlations at one variance, the θ-Chebyshev series
     /// (~130–260 exact samples) is cheaper than direct evaluation (2 per c).
     static let angularThreshold = 64
+
+    /// At or above this many queries at one variance, a θ-series built from a quadrature closed form
+    /// (route 0: 65–513 closed-form pairs once, then ~0.1 µs per value) is cheaper than the closed form
+    /// per value (~50 µs).
+    static let closedFormSeriesThreshold = 512
+
+    /// The acceptance tolerance (relative to `E[φ²]`, `E[φ'²]`) of a θ-series built from closed-form
+    /// samples. The samples are exact to a few ulps, so the series can be held to 4e-15 of the kernel's
+    /// scale (against 1e-13 for quadrature samples): within SPEC §2's 1e-14 absolute for values below
+    /// 1e-2 wherever `E_q[φ²]` ≲ 2.
+    public static let closedFormSeriesTolerance = 4e-15
+
+    /// Whether the activation's bivariate closed form is itself an adaptive 1D integral (the
+    /// exponential family's tilted orthants) rather than a few elementary functions.
+    static func closedFormIsQuadrature(_ activation: Activation) -> Bool {
+        if let form = activation.piecewiseForm, case .exponential = form.negative { return true }
+        return false
+    }
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` in closed form for `(u, v) ~ N(0, [[q1, q12], [q12, q2]])`,
     /// or nil where the activation has none (or it would not be accurate there).
@@ -43,6 +68,14 @@ public enum KernelEvaluator {
         closedFormPair(activation, variance1: q1, covariance: 0, variance2: q2) != nil
     }
 
+    /// Whether a bivariate closed form makes the certified Hermite series unnecessary at q: yes for the
+    /// arcsine (erf) and trigonometric (sin) forms; not for gelu's, whose terms cancel near c = −1 at
+    /// large q and which gives no cancellation-free deficit K(1) − K(c) (``DualKernel/kernelDeficit(_:)``):
+    /// ``CorrelationKernels`` (depth sweeps, c*, the phase diagram) keeps gelu's series.
+    static func closedFormReplacesSeries(_ activation: Activation, variance q: Double) -> Bool {
+        activation.family != .gelu && hasClosedForm(activation, variance1: q, variance2: q)
+    }
+
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for one covariance: the closed form where there is one, else
     /// the exact 2D engine (`strategy: .quadrature` forces nested quadrature throughout).
     public static func pair(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
@@ -57,7 +90,7 @@ public enum KernelEvaluator {
     /// The certified Hermite series at variance q for a smooth activation without a closed form
     /// (nil otherwise, or when 800 terms do not certify 1e-13).
     static func hermiteSeries(_ activation: Activation, variance q: Double, secondMoment: Double, slopeSquared: Double) -> DualKernel? {
-        guard activation.kinks.isEmpty, q > 0, !hasClosedForm(activation, variance1: q, variance2: q) else { return nil }
+        guard activation.kinks.isEmpty, q > 0, !closedFormReplacesSeries(activation, variance: q) else { return nil }
         return DualKernel(activation, variance: q, relativeTolerance: 1e-13, secondMoment: secondMoment, slopeSquared: slopeSquared)
     }
 
@@ -90,6 +123,15 @@ public enum KernelEvaluator {
             return each(route) { lookup[$0] ?? kernels($0) }
         }
         if strategy == .automatic, hasClosedForm(activation, variance1: q, variance2: q) {
+            // Route 0: a variance queried often enough gets a θ-series of its (quadrature) closed form.
+            if interpolate, interiorCount > 0, closedFormIsQuadrature(activation), q < cache.failedFrom,
+               max(interiorCount, expectedQueries ?? 0) >= closedFormSeriesThreshold {
+                if let angular = cache.series[q] ?? AngularKernels(activation, variance: q, tolerance: closedFormSeriesTolerance) {
+                    cache.series[q] = angular
+                    return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
+                }
+                cache.failedFrom = q
+            }
             return table(.closedForm) { c in pair(activation, variance1: q, covariance: c * q, variance2: q) }
         }
         if strategy == .automatic, interiorCount > 0,

@@ -43,7 +43,9 @@ extension ExponentialLinearDefinition {
     static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double { Families.exponentialLinear(x, order, form(p)) }
     static func kinks(_ p: [Double]) -> [Kink] { Kink.detected(at: [0]) { evaluate($0, $1, p) } }
     static func piecewiseForm(_ p: [Double]) -> PiecewiseForm? { form(p) }
-    static func closedFormSummary(_ p: [Double]) -> String { "1D: all moments (erfc)" }
+    static func closedFormSummary(_ p: [Double]) -> String {
+        "1D: all moments (erfc); 2D: every product of phi, phi', phi'' (tilted orthants, Phi2; with a factor phi where r*sqrt(q) >= 0.2, r the exponent rate)"
+    }
     static func isStrictlyIncreasing(_ p: [Double]) -> Bool { true }
     static func logDerivative(_ x: Double, _ p: [Double]) -> Double { Families.exponentialLinearLogDerivative(x, form(p)) }
 }

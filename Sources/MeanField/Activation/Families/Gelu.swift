@@ -24,6 +24,6 @@ extension Families {
             let r = (1 + q).squareRoot()
             return m * standardNormalCDF(m / r) + q * standardNormalDensity(m / r) / r
         }
-        static func closedFormSummary(_ p: [Double]) -> String { "1D: phi" }
+        static func closedFormSummary(_ p: [Double]) -> String { "1D: phi; 2D: phi*phi, phi'*phi' (neural-tangents' stax.Gelu form)" }
     }
 }
