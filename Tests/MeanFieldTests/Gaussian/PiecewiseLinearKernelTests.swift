@@ -34,3 +34,28 @@ struct PiecewiseLinearKernelTests {
     }
 }
 
+
+/// The kernels of the piecewise-linear families against the mpmath references of
+/// PiecewiseLinearKernelReferences.swift (Tests/Generators/pwl-kernels/make_pwl_kernel_references.py,
+/// independent of Φ₂: a 1D quadrature over a closed-form conditional expectation), SPEC §2.
+@Suite("Piecewise-linear kernels against mpmath")
+struct PiecewiseLinearKernelReferenceTests {
+    @Test("closed form and evaluator route vs mpmath", arguments: Array(Set(piecewiseLinearKernelReferences.map(\.spec))).sorted())
+    func references(spec: String) {
+        let a = activation(spec)
+        var closed = 0, total = 0
+        for r in piecewiseLinearKernelReferences where r.spec == spec {
+            total += 1
+            let q12 = r.correlation * (r.variance1 * r.variance2).squareRoot()
+            let context = "\(spec) \(r.orders) (\(r.variance1), \(r.variance2), \(r.correlation))"
+            if let value = a.closedFormBivariate(r.orders.0, r.orders.1, variance1: r.variance1, covariance: q12, variance2: r.variance2) {
+                closed += 1
+                expectClose(value, r.value, .spec, context + " closed form")
+            }
+            // What every recursion gets (closed form, else the semi-closed or nested quadrature).
+            let routed = Gaussian.expectation2D(r.orders.0, r.orders.1, a, variance1: r.variance1, covariance: q12, variance2: r.variance2)
+            expectClose(routed.value, r.value, .spec, context + " (\(routed.method))")
+        }
+        #expect(closed >= total / 2, "\(spec): closed form \(closed) of \(total)")
+    }
+}
