@@ -32,7 +32,8 @@ struct Ntk: TableCommand {
             Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair (i, j), 0-based; only layer L \
             unless --every is given.
 
-            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; a certified Hermite \
+            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; bivariate-normal \
+            (Phi2) closed forms for the piecewise-linear hardtanh, relu6, hardsigmoid, softshrink; a certified Hermite \
             series for smooth activations; for elu, selu, celu (and smooth ones at large q) a Chebyshev series in \
             theta = arccos c built from exact kink-aware 2D quadrature when many correlations share a variance, else \
             the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
