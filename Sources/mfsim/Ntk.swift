@@ -33,11 +33,13 @@ struct Ntk: TableCommand {
             unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
             (R, 2, N, N) instead, R the reported layers in order, [r, 0] = nngp, [r, 1] = ntk (numpy.load reads it).
 
-            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; for elu, selu, celu \
-            the tilted-orthant closed forms (SPEC §8), or, when one variance is queried 512 times or more over the sweep, \
-            a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified Hermite \
-            series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
-            correlations share a variance, else the quadrature itself. A sweep whose values overflow stops at the first non-finite layer and warns.
+            Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; bivariate-normal \
+            (Phi2) closed forms for the piecewise-linear hardtanh, relu6, hardsigmoid, softshrink and for gelu; for elu, \
+            selu, celu the tilted-orthant closed forms (SPEC §8), or, when one variance is queried 512 times or more over \
+            the sweep, a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified \
+            Hermite series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
+            correlations share a variance, else the quadrature itself. A sweep whose values overflow stops at the first \
+            non-finite layer and warns.
             """)
 
     @Option(parsing: .unconditionalSingleValue,

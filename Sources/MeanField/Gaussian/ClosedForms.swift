@@ -283,23 +283,25 @@ extension Activation {
     func closedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder,
                              variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
         if affine.isIdentity { return baseClosedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) }
-        guard affine.inShift == 0 else { return nil }
+        // Piecewise linear families: φ̂ is itself piecewise linear (any in_shift), Φ₂ closed form.
+        let piecewiseLinearKernel = { self.piecewiseLinearBivariate([(i, j)], variance1: q1, covariance: q12, variance2: q2)?[0] }
+        guard affine.inShift == 0 else { return piecewiseLinearKernel() }
         let s2 = affine.inScale * affine.inScale
         let (p1, p12, p2) = (s2 * q1, s2 * q12, s2 * q2)
         guard p1 > 0, p2 > 0, p1.isFinite, p2.isFinite,
-              let kernel = baseClosedFormBivariate(i, j, variance1: p1, covariance: p12, variance2: p2) else { return nil }
+              let kernel = baseClosedFormBivariate(i, j, variance1: p1, covariance: p12, variance2: p2) else { return piecewiseLinearKernel() }
         let di = affine.shift(i), dj = affine.shift(j)
         var terms = [kernel]
         if dj != 0 {
-            guard let ei = baseClosedFormExpectation(i, nil, mean: 0, variance: p1) else { return nil }
+            guard let ei = baseClosedFormExpectation(i, nil, mean: 0, variance: p1) else { return piecewiseLinearKernel() }
             terms.append(dj * ei)
         }
         if di != 0 {
-            guard let ej = baseClosedFormExpectation(j, nil, mean: 0, variance: p2) else { return nil }
+            guard let ej = baseClosedFormExpectation(j, nil, mean: 0, variance: p2) else { return piecewiseLinearKernel() }
             terms.append(di * ej)
         }
         if di != 0 && dj != 0 { terms.append(di * dj) }
-        return Self.combine(terms).map { affine.factor(i) * affine.factor(j) * $0 }
+        return Self.combine(terms).map { affine.factor(i) * affine.factor(j) * $0 } ?? piecewiseLinearKernel()
     }
 
     /// The family's own bivariate closed form (no affine transformation).
@@ -308,6 +310,11 @@ extension Activation {
         if let form = basePiecewiseForm {
             return form.bivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
                 ?? form.exponentialBivariateExpectation(i, j, variance1: q1, covariance: q12, variance2: q2)
+                ?? base.piecewiseLinearBivariate([(i, j)], variance1: q1, covariance: q12, variance2: q2)?[0]
+        }
+        // hardtanh, relu6, hardsigmoid, softshrink: Φ₂ closed forms (PiecewiseLinearKernels.swift).
+        if basePiecewisePolynomial != nil, let pieces = base.piecewiseLinearBivariate([(i, j)], variance1: q1, covariance: q12, variance2: q2) {
+            return pieces[0]
         }
         return family.definition.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2, parameterValues)
     }
@@ -316,6 +323,10 @@ extension Activation {
     public var closedFormSummary: String {
         let summary = family.definition.closedFormSummary(parameterValues)
         guard !affine.isIdentity, summary.contains("2D") else { return summary }
-        return affine.inShift == 0 ? summary : summary.components(separatedBy: "; 2D").first ?? summary
+        if affine.inShift == 0 { return summary }
+        let oneDimensional = summary.components(separatedBy: "; 2D").first ?? summary
+        // A piecewise-linear φ̂ keeps its Φ₂ kernels under any affine transformation.
+        return piecewiseLinear == nil ? oneDimensional
+            : oneDimensional + "; 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles; quadrature where ill-conditioned)"
     }
 }

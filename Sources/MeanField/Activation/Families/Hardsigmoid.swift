@@ -13,6 +13,9 @@ extension Families {
         }
         static func featureScale(_ p: [Double]) -> Double? { nil }
         static func bound(_ p: [Double]) -> Double? { 1 }
+        static func closedFormSummary(_ p: [Double]) -> String {
+            "1D: all moments (Phi, phi; quadrature where ill-conditioned); 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles; quadrature where ill-conditioned)"
+        }
         static func piecewisePolynomial(_ p: [Double]) -> PiecewisePolynomial? {
             PiecewisePolynomial(breakpoints: [-3, 3], pieces: [[0], [0.5, 1.0 / 6], [1]])
         }

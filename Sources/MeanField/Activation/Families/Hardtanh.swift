@@ -24,6 +24,9 @@ extension Families {
         static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double { clamp(x, order, p[0], p[1]) }
         static func featureScale(_ p: [Double]) -> Double? { nil }
         static func bound(_ p: [Double]) -> Double? { max(abs(p[0]), abs(p[1])) }
+        static func closedFormSummary(_ p: [Double]) -> String {
+            "1D: all moments (Phi, phi; quadrature where ill-conditioned); 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles; quadrature where ill-conditioned)"
+        }
         static func piecewisePolynomial(_ p: [Double]) -> PiecewisePolynomial? {
             PiecewisePolynomial(breakpoints: [p[0], p[1]], pieces: [[p[0]], [0, 1], [p[1]]])
         }

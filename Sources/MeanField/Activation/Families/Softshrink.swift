@@ -17,6 +17,9 @@ extension Families {
             }
         }
         static func featureScale(_ p: [Double]) -> Double? { nil }
+        static func closedFormSummary(_ p: [Double]) -> String {
+            "1D: all moments (Phi, phi; quadrature where ill-conditioned); 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles; quadrature where ill-conditioned)"
+        }
         static func piecewisePolynomial(_ p: [Double]) -> PiecewisePolynomial? {
             PiecewisePolynomial(breakpoints: [-p[0], p[0]], pieces: [[p[0], 1], [0], [-p[0], 1]])
         }
