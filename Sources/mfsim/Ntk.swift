@@ -34,7 +34,7 @@ struct Ntk: TableCommand {
             (R, 2, N, N) instead, R the reported layers in order, [r, 0] = nngp, [r, 1] = ntk (numpy.load reads it).
 
             Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; bivariate-normal \
-            (Phi2) closed forms for the piecewise-linear hardtanh, relu6, hardsigmoid, softshrink and for gelu; for elu, \
+            (Phi2) closed forms for the piecewise-linear hardtanh, relu6, hardsigmoid, softshrink; gelu's closed form (as neural-tangents' Gelu); for elu, \
             selu, celu the tilted-orthant closed forms (SPEC §8), or, when one variance is queried 512 times or more over \
             the sweep, a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified \
             Hermite series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
