@@ -96,7 +96,8 @@ struct Export: ParsableCommand {
             guard let command = try MFSim.parseAsRoot(entry.arguments) as? any TableCommand else {
                 throw CommandError.usage("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
             }
-            let table = try type(of: command).checkedTable(command.makeTable())
+            let kind = type(of: command)
+            let table = try kind.checkedTable(kind.measuredTable(command.makeTable))
             files.append((entry.file, table.csv(), table.rows.count))
             manifest.append("    {\"file\": \(Table.jsonString(entry.file)), \"command\": \(Table.jsonString((["mfsim"] + entry.arguments).joined(separator: " "))), "
                             + "\"rows\": \(table.rows.count), \"description\": \(Table.jsonString(entry.description))}")

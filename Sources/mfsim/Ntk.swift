@@ -58,6 +58,10 @@ struct Ntk: TableCommand {
     @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
     var gramInput: InputKernelFile.Kind = .vectors
 
+    @Flag(name: .customLong("unvalidated-variances"),
+          help: "Compute every layer even where the length map's variance leaves the validated range [1e-6, 1e4] of SPEC §2 for an activation without closed-form kernels (default: stop before the first such layer, with a warning; the quadratures there are uncertified and can take minutes).")
+    var unvalidatedVariances = false
+
     @OptionGroup var networkOptions: NetworkOptions
 
     @OptionGroup var output: OutputOptions
@@ -97,7 +101,7 @@ struct Ntk: TableCommand {
             let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
             let every = self.every ?? layers
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
-            return gramTable(activations, weights, kernel, n, every, meta)
+            return try gramTable(activations, weights, kernel, n, every, meta)
         } else {
             let q0 = self.q0?.value ?? 1, c0s = try correlations(), every = self.every ?? 1
             meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
@@ -105,7 +109,7 @@ struct Ntk: TableCommand {
                               meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
             for (a, w) in zip(activations, weights) {
                 let name = Cell.text(a.spec)   // computed once, not per row
-                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: layers, every: every)
+                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: try reachedLayers(a, w, [q0]), every: every)
                 for r in result.rows {
                     table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(r.layer), .number(r.c0),
                                   .number(r.nngp11), .number(r.nngp12), .number(r.ntk11), .number(r.ntk12)])
@@ -118,13 +122,31 @@ struct Ntk: TableCommand {
         }
     }
 
+    /// `--layers`, or the layers before the first whose variance leaves SPEC §2's validated range
+    /// where `a` has no closed-form kernels (with a warning; `--unvalidated-variances` computes them all).
+    func reachedLayers(_ a: Activation, _ w: GaussianWeights, _ inputVariances: [Double]) throws -> Int {
+        guard !unvalidatedVariances,
+              let stop = NeuralTangents.firstUnvalidatedLayer(a, inputVariances: inputVariances, weights: w, layers: layers) else { return layers }
+        let bounds = AccuracyLedger.validatedVariances
+        let range = "the validated range [\(formatNumber(bounds.lowerBound)), \(formatNumber(bounds.upperBound))] (SPEC §2)"
+        guard stop.layer > 1 else {
+            throw CommandError.noSolution("ntk: \(a.spec): the input variance \(formatNumber(stop.variance)) is outside \(range) and \(a.spec) has no "
+                                          + "closed-form kernels; nothing computed (--unvalidated-variances computes it anyway)")
+        }
+        warn("\(a.spec): stopped before layer \(stop.layer): its input variance q_\(stop.layer - 1) = \(formatNumber(stop.variance)) leaves \(range); "
+             + "rows up to layer \(stop.layer - 1) are kept (--unvalidated-variances computes the rest, uncertified and slowly)")
+        return stop.layer - 1
+    }
+
     func gramTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ n: Int, _ every: Int,
-                   _ meta: [(String, Cell)]) -> Table {
+                   _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "i", "j", "nngp", "ntk"],
                           meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
         for (a, w) in zip(activations, weights) {
             let name = Cell.text(a.spec)   // computed once, not per row
-            let result = NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: layers, every: every)
+            let diagonal = (0..<n).map { kernel[$0 * n + $0] }
+            let reached = try reachedLayers(a, w, [diagonal.min() ?? 1, diagonal.max() ?? 1])
+            let result = try NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: reached, every: every)
             for layer in result.layers {
                 for i in 0..<n {
                     for j in 0..<n {

@@ -184,8 +184,11 @@ struct Simulate: TableCommand {
         var table = Table(columns: ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"],
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
         for (a, w) in zip(activations, weights) {
-            let r = try gslFailure { () throws(GSLError) in
-                try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+            let r: (layers: [[Simulation.KernelEntry]], firstNonFiniteLayer: Int?)
+            do {
+                r = try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+            } catch let error as GSLError {
+                throw CommandError.noSolution("simulate: \(error)")
             }
             let name = Cell.text(a.spec)
             for (index, entries) in r.layers.enumerated() {
