@@ -116,7 +116,7 @@ enum NetworkModel: String, ExpressibleByArgument, CaseIterable { case snn, gauss
 /// `--sigma-w2` and `--sigma-b2` of Model B (depth-sweep, simulate, ntk).
 struct GaussianWeightOptions: ParsableArguments {
     @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: "Model B weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2], the critical initialization for sigma_b2 = 0).")
+            help: "Model B weight variance sigma_w2 > 0 (default: each activation's variance-preserving k = 1/E[phi(z)^2], which keeps q = 1 a fixed point for sigma_b2 = 0; it is the edge of chaos only where chi1 = 1 there, e.g. relu).")
     var sigmaW2: Real?
     @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Model B bias variance sigma_b2 >= 0 (default 0).")
     var sigmaB2: Real?
