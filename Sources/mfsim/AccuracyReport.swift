@@ -15,7 +15,7 @@ enum AccuracyReport {
     /// Runs `makeTable` with a ledger bound and returns the table with the accuracy in its meta.
     static func measured(subcommand: String, warnOutsideValidatedVariances: Bool = true, _ makeTable: () throws -> Table) throws -> Table {
         let (table, accuracy) = try AccuracyLedger.recording(makeTable)
-        return try annotated(table, accuracy, subcommand: subcommand, warnOutsideValidatedVariances: warnOutsideValidatedVariances)
+        return try annotated(MetaLists.arrays(table), accuracy, subcommand: subcommand, warnOutsideValidatedVariances: warnOutsideValidatedVariances)
     }
 
     static func annotated(_ table: Table, _ accuracy: AccuracyLedger.Summary, subcommand: String,
@@ -53,4 +53,23 @@ func warnUnvalidatedVariance(_ what: String, _ q: Double) {
     let bounds = AccuracyLedger.validatedVariances
     warn("\(what) = \(formatNumber(q)) is outside the validated variance range [\(formatNumber(bounds.lowerBound)), "
          + "\(formatNumber(bounds.upperBound))] (SPEC §2): 1e-12 accuracy is not guaranteed there")
+}
+
+/// The meta entries that hold lists (the CLI writes them as space-joined text): written as JSON
+/// arrays, numbers as numbers (`"c0": [-0.5, 0.5]`, `"activation": ["relu", "elu:alpha=1"]`).
+enum MetaLists {
+    static let keys: Set<String> = ["activation", "c0", "mean", "variance", "sigma_w2", "sigma_b2", "norm"]
+
+    static func arrays(_ table: Table) -> Table {
+        var table = table
+        table.meta = table.meta.map { entry in
+            guard keys.contains(entry.key), entry.list == nil, case let .text(text) = entry.value else { return entry }
+            let items = text.split(separator: " ").map { item -> Cell in
+                if let x = Double(item), x.isFinite { return .number(x) }
+                return .text(String(item))
+            }
+            return Table.Meta(entry.key, list: items)
+        }
+        return table
+    }
 }

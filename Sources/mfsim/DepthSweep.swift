@@ -60,7 +60,7 @@ struct DepthSweep: TableCommand {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         switch model {
         case .snn: return snnTable(activations)
-        case .gaussian: return gaussianTable(activations)
+        case .gaussian: return try gaussianTable(activations)
         }
     }
 
@@ -84,10 +84,10 @@ struct DepthSweep: TableCommand {
         return table
     }
 
-    func gaussianTable(_ activations: [Activation]) -> Table {
+    func gaussianTable(_ activations: [Activation]) throws -> Table {
         let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
         let weightOptions = modelOptions.gaussianWeights
-        let weights = weightOptions.weights(for: activations)
+        let weights = try weightOptions.resolvedWeights(for: activations)
         var table = Table(columns: ["activation", "layer", "q", "q12", "c", "act_mean", "act_var", "chi1", "chi_c"],
                           meta: MeanFieldVersion.meta(subcommand: "depth-sweep", [
                               ("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),

@@ -104,7 +104,7 @@ struct Ntk: TableCommand {
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
         let activations = try parseActivations(activation, default: Self.defaultActivations)
-        let weights = gaussianWeights.weights(for: activations)
+        let weights = try gaussianWeights.resolvedWeights(for: activations)
         var meta: [(String, Cell)] = [("activation", .text(activations.map(\.spec).joined(separator: " ")))]
             + gaussianWeights.meta(activations, weights) + [("layers", .integer(layers))]
         if let gram {

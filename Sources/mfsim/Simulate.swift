@@ -132,7 +132,7 @@ struct Simulate: TableCommand {
             let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
             let sampling = self.weights
             let weightOptions = modelOptions.gaussianWeights
-            let weights = weightOptions.weights(for: activations)
+            let weights = try weightOptions.resolvedWeights(for: activations)
             meta += weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
             if fluctuations {
                 return try fluctuationTable(activations, weights, q0, settings, sampling, meta.filter { $0.0 != "c0" } + [("fluctuations", .bool(true))])

@@ -74,4 +74,43 @@ struct VocabularyCommandTests {
         // s = (1 + slope)/2 = 0.6 exactly for leaky_relu at any q; gain = 1.5 · 0.6.
         #expect(row["expected_slope"] == "0.6" && row["gain"] == String(1.5 * 0.6))
     }
+
+    @Test func sigmaW2EdgeIsTheEdgeOfChaos() throws {
+        let edge = try MFSimProcess.run(["edge", "--activation", "elu", "--sigma-b2", "0.1"])
+        let w2 = try #require(csvRows(edge.stdout).first?["sigma_w2"])
+        #expect(w2 == "1.6067435579442473")
+        let sweep = try MFSimProcess.run(["depth-sweep", "--model", "gaussian", "--activation", "elu", "--sigma-w2", "edge", "--sigma-b2", "0.1", "--layers", "2"])
+        let given = try MFSimProcess.run(["depth-sweep", "--model", "gaussian", "--activation", "elu", "--sigma-w2", w2, "--sigma-b2", "0.1", "--layers", "2"])
+        #expect(sweep.status == 0 && sweep.stdout == given.stdout, "\(sweep)")
+        let ntk = try MFSimProcess.run(["ntk", "--activation", "tanh", "--sigma-w2", "edge", "--sigma-b2", "0.1", "--layers", "1", "--c0", "0.5"])
+        let tanhEdge = try MFSimProcess.run(["edge", "--activation", "tanh", "--sigma-b2", "0.1"])
+        #expect(csvRows(ntk.stdout).first?["sigma_w2"] == csvRows(tanhEdge.stdout).first?["sigma_w2"])
+        // relu has no edge of chaos at sigma_b2 > 0: an error, not a number.
+        let relu = try MFSimProcess.run(["ntk", "--activation", "relu", "--sigma-w2", "edge", "--sigma-b2", "0.1"])
+        #expect(relu.status == 65 && relu.stderr.hasPrefix("mfsim: error: --sigma-w2 edge: relu:"), "\(relu.stderr)")
+        let bad = try MFSimProcess.run(["ntk", "--sigma-w2", "edges"])
+        #expect(bad.status == 64)
+        let help = try MFSimProcess.run(["ntk", "--help"])
+        #expect(help.stdout.contains("variance-preserving") && !help.stdout.contains("critical initialization"))
+    }
+
+    @Test func fixedpointTargetsSayTheyAreTargets() throws {
+        let new = try MFSimProcess.run(["fixedpoint", "--target-mean", "-0.1", "--target-variance", "2", "--omega", "1"])
+        let old = try MFSimProcess.run(["fixedpoint", "--mean", "-0.1", "--variance", "2", "--omega", "1"])
+        #expect(new.status == 0 && new.stdout == old.stdout && csvRows(new.stdout).first?["target_mean"] == "-0.1")
+        let bad = try MFSimProcess.run(["fixedpoint", "--target-variance", "-1"])
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("mfsim: error: --target-variance must be > 0"))
+    }
+
+    @Test func metaListsAreJSONArrays() throws {
+        let r = try MFSimProcess.run(["ntk", "--activation", "relu", "--activation", "erf", "--c0", "-0.5", "--c0", "0.5", "--layers", "1", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let meta = try #require(object?["meta"] as? [String: Any])
+        #expect(meta["activation"] as? [String] == ["relu", "erf"])
+        #expect(meta["c0"] as? [Double] == [-0.5, 0.5])
+        #expect(meta["layers"] as? Int == 1)
+        let phase = try MFSimProcess.run(["phase", "--sigma-w2", "1:2:2", "--sigma-b2", "0.1", "--format", "json"])
+        let phaseMeta = try #require((try JSONSerialization.jsonObject(with: Data(phase.stdout.utf8)) as? [String: Any])?["meta"] as? [String: Any])
+        #expect(phaseMeta["sigma_w2"] as? [Double] == [1, 2] && phaseMeta["sigma_b2"] as? [Double] == [0.1])
+    }
 }
