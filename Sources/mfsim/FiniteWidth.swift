@@ -44,6 +44,24 @@ struct FiniteWidthCommand: TableCommand {
             accurate while the products V/(n K^2), grad_rel_var stay well below 1 (depth/width small); the exact columns \
             show where 1/n is enough.
 
+            Two inputs (--c0 C): both inputs' first-layer pre-activations have variance q0 and correlation C; six more \
+            columns follow, with <.> over (z1, z2) ~ N(0, K_(l-1)) and the stochastic kernel G_ab = sigma_w2 (1/n) \
+            sum_j phi(z_j;a) phi(z_j;b) + sigma_b2 (a, b = 1, 2):
+              kernel_12         K_12 = sigma_w2 <phi1 phi2> + sigma_b2 (K_11 = K_22 = kernel)
+              c                 K_12/K_11, the infinite-width correlation
+              vertex_11_22      V_(11)(22): n Cov(G_11, G_22)
+              vertex_11_12      V_(11)(12): n Cov(G_11, G_12) (= V_(22)(12), the inputs being symmetric)
+              vertex_12_12      V_(12)(12): n Var(G_12)   (V_(11)(11) = V_(22)(22) is the vertex column)
+              c_sd              sqrt(((1 - c^2)^2 + g.V.g)/n): the standard deviation across networks of \
+            c = z1.z2/(|z1||z2|) over the layer's n units (delta method; (1 - c^2)^2 is the n-unit sampling part, \
+            g = (-c/(2K_11), -c/(2K_22), 1/sqrt(K_11 K_22)) the gradient of c in (K_11, K_22, K_12)). Linear with \
+            sigma_w2 = 1: (1 - c^2) sqrt((l + 1)/n) exactly.
+            The vertex recursion in the coordinates (11, 22, 12): V_l = sigma_w2^2 N + J V_(l-1) J^T, N_(ab)(cd) = \
+            <phi_a phi_b phi_c phi_d> - <phi_a phi_b><phi_c phi_d>, J the Jacobian of the kernel map: dF_11/dK_11 = \
+            chi_parallel, dF_12/dK_12 = sigma_w2 <phi1' phi2'>, dF_12/dK_11 = sigma_w2 (<z1 phi1' phi2> - K_12 \
+            <phi1' phi2'>)/(2 K_11), the rest 0 or by symmetry. The bivariate expectations are nested kink-aware \
+            quadratures (about 10 per layer): --c0 costs far more time per layer than one input.
+
             Every expectation is a Gaussian integral by kink-aware adaptive quadrature (closed forms for <phi^2>, \
             <phi'^2> where they exist); meta.max_relative_error_estimate is the largest quadrature error estimate \
             behind the rows (relative to each value, or to its natural scale where the value is smaller, e.g. \
@@ -56,6 +74,8 @@ struct FiniteWidthCommand: TableCommand {
     @OptionGroup var gaussianWeights: GaussianWeightOptions
     @Option(parsing: .unconditional, help: "Variance q0 > 0 of the first layer's pre-activations (default 1).")
     var q0: Real?
+    @Option(parsing: .unconditional, help: "Correlation in [-1, 1] of two inputs (default: one input): adds the two-input vertices and c_sd.")
+    var c0: Real?
     @Option(help: "Number of layers L (1 to 100000); rows 0..L.")
     var layers = 20
     @Option(help: "Width n of every layer (1 to 1000000000).")
@@ -64,6 +84,7 @@ struct FiniteWidthCommand: TableCommand {
     @OptionGroup var output: OutputOptions
 
     static let defaultActivations = ["relu", "tanh"]
+    static let twoInputColumns = ["kernel_12", "c", "vertex_11_22", "vertex_11_12", "vertex_12_12", "c_sd"]
     static let columns = ["activation", "layer", "kernel", "vertex", "chi_parallel", "kernel_correction", "mean_square", "q_sd",
                           "fourth_cumulant", "chi_perp", "grad_vertex", "grad_rel_var", "grad_rel_var_lognormal", "vertex_exact", "q_sd_exact",
                           "fourth_cumulant_exact", "kernel_correction_exact", "grad_rel_var_exact"]
@@ -73,6 +94,7 @@ struct FiniteWidthCommand: TableCommand {
         guard (1...1_000_000_000).contains(width) else { throw ValidationError("--width must be 1 to 1000000000 (got \(width))") }
         try gaussianWeights.check()
         if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
+        if let c0, !(abs(c0.value) <= 1) { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
     }
 
@@ -83,30 +105,43 @@ struct FiniteWidthCommand: TableCommand {
         let sweeps = concurrentMap(Array(zip(activations, weights))) { a, w in
             FiniteWidth.sweep(a, q0: q0, weights: w, layers: layers, width: width)
         }
-        let worst = sweeps.map(\.maximumRelativeErrorEstimate).max() ?? 0
-        var table = Table(columns: Self.columns, meta: MeanFieldVersion.meta(subcommand: "finite-width", [
+        let c0 = self.c0?.value
+        let pairs: [TwoInputFiniteWidthSweep?] = c0.map { c0 in
+            concurrentMap(Array(zip(activations, weights))) { a, w in
+                FiniteWidth.twoInputSweep(a, q0: q0, c0: c0, weights: w, layers: layers, width: width)
+            }
+        } ?? activations.map { _ in nil }
+        let worst = (sweeps.map(\.maximumRelativeErrorEstimate) + pairs.compactMap { $0?.maximumRelativeErrorEstimate }).max() ?? 0
+        var table = Table(columns: Self.columns + (c0 == nil ? [] : Self.twoInputColumns), meta: MeanFieldVersion.meta(subcommand: "finite-width", [
             ("activation", .text(activations.map(\.spec).joined(separator: " "))), ("layers", .integer(layers)),
             ("width", .integer(width))] + gaussianWeights.meta(activations, weights) + [
-            ("q0", .number(q0)), ("max_relative_error_estimate", .number(worst)),
+            ("q0", .number(q0))] + (c0.map { [("c0", .number($0))] } ?? []) + [("max_relative_error_estimate", .number(worst)),
             ("kappa", .text(zip(activations, sweeps).map { "\($0.spec)=\($1.kappa.map(formatNumber) ?? "none")" }.joined(separator: " ")))]))
-        for (a, sweep) in zip(activations, sweeps) {
+        for (a, (sweep, pair)) in zip(activations, zip(sweeps, pairs)) {
             let name = Cell.text(a.spec)
-            for r in sweep.rows {
+            let rowCount = min(sweep.rows.count, pair?.rows.count ?? sweep.rows.count)
+            for r in sweep.rows.prefix(rowCount) {
                 let optional: (Double?) -> Cell = { $0.map { .number($0) } ?? .missing }
                 table.append([name, .integer(r.layer), .number(r.kernel), .number(r.vertex), .number(r.chiParallel),
                               .number(r.kernelCorrection), .number(r.meanSquare), .number(r.qStandardDeviation),
                               .number(r.fourthCumulant), .number(r.chiPerpendicular), optional(r.gradientVertex),
                               optional(r.gradientRelativeVariance), optional(r.gradientRelativeVarianceLogNormal), optional(r.exact?.vertex), optional(r.exact?.qStandardDeviation),
                               optional(r.exact?.fourthCumulant), optional(r.exact?.kernelCorrection),
-                              optional(r.exact?.gradientRelativeVariance)])
+                              optional(r.exact?.gradientRelativeVariance)]
+                              + (pair.map { p in
+                                  let t = p.rows[r.layer]
+                                  return [.number(t.kernel12), .number(t.correlation), .number(t.vertex.v11_22), .number(t.vertex.v11_12),
+                                          .number(t.vertex.v12_12), .number(t.correlationStandardDeviation)]
+                              } ?? []))
             }
-            if let bad = sweep.firstNonFiniteLayer {
+            if let bad = [sweep.firstNonFiniteLayer, pair?.firstNonFiniteLayer].compactMap({ $0 }).min() {
                 warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept")
             }
-            if !sweep.converged {
+            if !sweep.converged || pair?.converged == false {
                 warn("\(a.spec): a quadrature did not converge; values may be inaccurate")
-            } else if sweep.maximumRelativeErrorEstimate > 1e-12 {
-                warn("\(a.spec): quadrature error estimate up to \(formatNumber(sweep.maximumRelativeErrorEstimate)) relative (above 1e-12)")
+            } else if max(sweep.maximumRelativeErrorEstimate, pair?.maximumRelativeErrorEstimate ?? 0) > 1e-12 {
+                let estimate = max(sweep.maximumRelativeErrorEstimate, pair?.maximumRelativeErrorEstimate ?? 0)
+                warn("\(a.spec): quadrature error estimate up to \(formatNumber(estimate)) relative (above 1e-12)")
             }
         }
         return table

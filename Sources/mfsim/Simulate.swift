@@ -45,7 +45,14 @@ struct Simulate: TableCommand {
             |phi(z^(l-1))|^2/N + sigma_b2, which equals it exactly and is far less noisy), kernel_correction \
             (N (E[z^2] - K_l), from the mean of G) and grad_rel_var (Var[Y]/E[Y]^2 of Y = |dz^l|^2/N): _predicted (the \
             1/n value of 'mfsim finite-width'), _empirical, _se (delta method) and _deviation ((empirical - predicted)/SE). \
-            The 1/n predictions carry O(1/n^2) errors, visible at depth/width of order 1.
+            With --weights dense (the default), one backward pass per network from a random output direction v ~ N(0, I) at \
+            the last layer L through the transposed weights gives g = J^T v, J = dz^L/dz^0; grad_rel_var_backward (last row \
+            only; empty above) is Var[Y]/E[Y]^2 of Y = |J^T v|^2/N, beside the same prediction as grad_rel_var (for Gaussian \
+            u and v, |J u|^2 and |J^T v|^2 have the same law given J). With --c0 C, a second set of networks carries two inputs (first-layer pre-activations iid N(0, [[q0, C q0], \
+            [C q0, q0]]) over the units, the same weights and biases for both) and adds, with the same four suffixes: c_sd \
+            (the sd of c = z1.z2/(|z1||z2|) across networks), vertex_11_22 (N Cov(G_11, G_22)), vertex_11_12 (N Cov(G_11, \
+            G_12)) and vertex_12_12 (N Var(G_12)), G_ab = sigma_w2 phi(z_a^(l-1)).phi(z_b^(l-1))/N + sigma_b2, beside \
+            'mfsim finite-width --c0'. The 1/n predictions carry O(1/n^2) errors, visible at depth/width of order 1.
 
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
@@ -77,7 +84,7 @@ struct Simulate: TableCommand {
     var inputsKind: InputKernelFile.Kind = .vectors
     @OptionGroup var inputAliases: GramInputAliases
     @OptionGroup var networkOptions: NetworkOptions
-    @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; --c0 does not apply. See the discussion.")
+    @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; with --c0 also the sd of the correlation c and the two-input vertices. See the discussion.")
     var fluctuations = false
 
     @OptionGroup var output: OutputOptions
@@ -105,7 +112,6 @@ struct Simulate: TableCommand {
         if fluctuations {
             if model == .snn { throw ValidationError("--fluctuations applies to --model gaussian, not --model snn") }
             if inputs != nil { throw ValidationError("--fluctuations follows one input (--q0); it does not take --gram") }
-            if modelOptions.c0 != nil { throw ValidationError("--fluctuations follows one input (--q0); --c0 does not apply") }
         }
         if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
         try modelOptions.check(model: model)
@@ -135,7 +141,9 @@ struct Simulate: TableCommand {
             let weights = try weightOptions.resolvedWeights(for: activations)
             meta += weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
             if fluctuations {
-                return try fluctuationTable(activations, weights, q0, settings, sampling, meta.filter { $0.0 != "c0" } + [("fluctuations", .bool(true))])
+                let pairCorrelation = modelOptions.c0?.value
+                return try fluctuationTable(activations, weights, q0, pairCorrelation, settings, sampling,
+                                            meta.filter { $0.0 != "c0" || pairCorrelation != nil } + [("fluctuations", .bool(true))])
             }
             if let inputs {
                 let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")

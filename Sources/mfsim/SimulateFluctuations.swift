@@ -4,9 +4,12 @@ import MeanField
 
 extension Simulate {
     /// `simulate --fluctuations`: across-network statistics beside the 1/n predictions.
-    func fluctuationTable(_ activations: [Activation], _ weights: [GaussianWeights], _ q0: Double, _ settings: SimulationSettings,
-                          _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
-        let statistics = ["q_sd", "vertex", "kernel_correction", "grad_rel_var"]
+    func fluctuationTable(_ activations: [Activation], _ weights: [GaussianWeights], _ q0: Double, _ c0: Double?,
+                          _ settings: SimulationSettings, _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
+        // The backward pass needs the weight matrices: dense sampling only.
+        let backward = sampling == .dense
+        let statistics = ["q_sd", "vertex", "kernel_correction", "grad_rel_var"] + (backward ? ["grad_rel_var_backward"] : [])
+            + (c0 == nil ? [] : ["c_sd", "vertex_11_22", "vertex_11_12", "vertex_12_12"])
         let columns = ["activation", "layer"] + statistics.flatMap { ["\($0)_predicted", "\($0)_empirical", "\($0)_se", "\($0)_deviation"] }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
         for (a, w) in zip(activations, weights) {
@@ -14,9 +17,21 @@ extension Simulate {
             do throws(GSLError) {
                 r = try Simulation.fluctuations(a, q0: q0, weights: w, settings: settings, sampling: sampling)
             } catch { throw CommandError.noSolution("simulate: \(error)") }
+            var pairs: (layers: [TwoInputFluctuationLayer], firstNonFiniteLayer: Int?)?
+            if let c0 {
+                do throws(GSLError) {
+                    pairs = try Simulation.twoInputFluctuations(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling)
+                } catch { throw CommandError.noSolution("simulate: \(error)") }
+            }
             let name = Cell.text(a.spec)
-            for layer in r.layers {
-                let cells = [layer.qStandardDeviation, layer.vertex, layer.kernelCorrection, layer.gradientRelativeVariance]
+            let rowCount = min(r.layers.count, pairs?.layers.count ?? r.layers.count)
+            for (index, layer) in r.layers.prefix(rowCount).enumerated() {
+                let pair: [FluctuationStatistic?] = pairs.map { p in
+                    let t = p.layers[index]
+                    return [t.correlationStandardDeviation, t.vertex11_22, t.vertex11_12, t.vertex12_12]
+                } ?? []
+                let cells = ([layer.qStandardDeviation, layer.vertex, layer.kernelCorrection, layer.gradientRelativeVariance]
+                             + (backward ? [layer.backwardGradientRelativeVariance] : []) + pair)
                     .flatMap { s -> [Cell] in
                         guard let s else { return [.missing, .missing, .missing, .missing] }
                         return [s.predicted.map { .number($0) } ?? .missing, .number(s.estimate), .number(s.standardError),
@@ -24,7 +39,7 @@ extension Simulate {
                     }
                 table.append([name, .integer(layer.layer)] + cells)
             }
-            if let bad = r.firstNonFiniteLayer { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+            if let bad = [r.firstNonFiniteLayer, pairs?.firstNonFiniteLayer].compactMap({ $0 }).min() { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
         }
         return table
     }

@@ -44,7 +44,8 @@ import Testing
 
     @Test(arguments: [["finite-width", "--width", "0"], ["finite-width", "--q0", "-1"], ["finite-width", "--q0", "nan"],
                       ["finite-width", "--layers", "0"], ["finite-width", "--sigma-w2", "-2"], ["finite-width", "--activation", "nope"],
-                      ["simulate", "--fluctuations", "--model", "snn"], ["simulate", "--fluctuations", "--c0", "0.3"]])
+                      ["simulate", "--fluctuations", "--model", "snn"], ["finite-width", "--c0", "1.5"], ["finite-width", "--c0", "nan"],
+                      ["simulate", "--fluctuations", "--c0", "-1.2"]])
     func badInputIsAUsageError(arguments: [String]) throws {
         let r = try MFSimProcess.run(arguments)
         #expect(r.status == 64, "\(arguments): \(r.status) \(r.stderr)")
@@ -64,6 +65,46 @@ import Testing
                 #expect(Double(row["\(statistic)_se"] ?? "") != nil, "\(statistic)")
             }
             #expect(abs(Double(row["vertex_deviation"] ?? "") ?? 99) < 5)
+        }
+    }
+
+    /// `finite-width --c0`: the six two-input columns; linear at σw² = 1 has the closed forms
+    /// V_(11)(22) = 2K_12² l, V_(11)(12) = 2K K_12 l, V_(12)(12) = (K² + K_12²) l, c_sd = (1 − c²)√((l + 1)/n).
+    @Test func twoInputColumns() throws {
+        let rows = try Self.table(["finite-width", "--activation", "linear", "--sigma-w2", "1", "--sigma-b2", "0", "--q0", "2",
+                                   "--c0", "0.5", "--layers", "4", "--width", "100"])
+        #expect(rows.count == 5)
+        for row in rows {
+            let l = try #require(Double(row["layer"] ?? ""))
+            let value = { (name: String) throws -> Double in try #require(Double(row[name] ?? ""), "\(name)") }
+            let k12 = try value("kernel_12"), c = try value("c"), v1122 = try value("vertex_11_22")
+            let v1112 = try value("vertex_11_12"), v1212 = try value("vertex_12_12"), sd = try value("c_sd")
+            #expect(abs(k12 - 1) < 1e-13 && abs(c - 0.5) < 1e-13)
+            #expect(abs(v1122 - 2 * l) < 1e-12 * max(1, l))
+            #expect(abs(v1112 - 4 * l) < 1e-12 * max(1, l))
+            #expect(abs(v1212 - 5 * l) < 1e-12 * max(1, l))
+            #expect(abs(sd - 0.75 * ((l + 1) / 100).squareRoot()) < 1e-14)
+        }
+        let plain = try MFSimProcess.run(["finite-width", "--layers", "1"])
+        #expect(!plain.stdout.contains("c_sd"), "one input: no two-input columns")
+        let help = try MFSimProcess.run(["finite-width", "--help"])
+        for column in ["--c0", "kernel_12", "vertex_11_22", "vertex_11_12", "vertex_12_12", "c_sd"] {
+            #expect(help.stdout.contains(column), "--help lacks \(column)")
+        }
+    }
+
+    /// `simulate --fluctuations --c0`: the sd of c and the two-input vertices beside their predictions.
+    @Test func simulateTwoInputFluctuations() throws {
+        let rows = try Self.table(["simulate", "--fluctuations", "--activation", "tanh", "--c0", "0.4", "--width", "40", "--layers", "2",
+                                   "--trials", "400", "--weights", "implicit"])
+        #expect(rows.count == 2)
+        for row in rows {
+            for statistic in ["q_sd", "c_sd", "vertex_11_22", "vertex_11_12", "vertex_12_12"] {
+                for suffix in ["predicted", "empirical", "se", "deviation"] {
+                    #expect(Double(row["\(statistic)_\(suffix)"] ?? "") != nil, "\(statistic)_\(suffix)")
+                }
+            }
+            #expect(abs(Double(row["c_sd_deviation"] ?? "") ?? 99) < 5)
         }
     }
 }

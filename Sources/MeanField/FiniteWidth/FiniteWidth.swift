@@ -100,7 +100,12 @@ public struct FiniteWidthSweep: Sendable, Hashable {
 /// V_l  = σw⁴ (⟨φ⁴⟩ − ⟨φ²⟩²) + χ∥² V_(l−1),          χ∥ = σw² ⟨φ² (z² − K)⟩/(2K²)
 /// G¹_l = χ∥ G¹_(l−1) + (σw²/8) ⟨φ² (z⁴ − 6Kz² + 3K²)⟩/K⁴ · V_(l−1)
 /// ```
-/// (the book's NLO-metric recursion, §4.3, single input), with `V_0 = G¹_0 = 0`. Then
+/// with `V_0 = G¹_0 = 0`: single-input forms of the book's four-point-vertex recursion (§4.3, "Deeper
+/// Layers: Accumulation of Non-Gaussianity") and NLO-metric recursion (§4.5, "Subleading
+/// Corrections"). The G¹ recursion above is derived here independently, as described; its
+/// equation number in the book is *not* cited because it could not be checked against the text
+/// for this release (the section is from the book's table of contents), and the recursion is
+/// validated instead by 30-digit mpmath references and by Monte Carlo (n (E[z²] − K) → G¹). Then
 /// `Var[q] = (2K² + V)/n` for `q = |z|²/n` and `E[z⁴] − 3E[z²]² = 3V/n`.
 ///
 /// Gradients: the Jacobian-vector product `dz^l = ∂z^l/∂x · u` along an input direction u ⊥ x

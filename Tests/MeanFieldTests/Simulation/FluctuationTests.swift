@@ -69,5 +69,35 @@ import Testing
         // At layer 8 the leading order is off by far more than the noise.
         let last = try #require(result.layers.last?.gradientRelativeVariance)
         #expect(abs(last.estimate - (last.predicted ?? 0)) > 4 * last.standardError)
+        // The backward pass (|Jᵀv|²/n, one per network, last layer only) follows the same exact law.
+        let backward = try #require(result.layers.last?.backwardGradientRelativeVariance)
+        let exact = try #require(sweep.rows[layers].exact?.gradientRelativeVariance)
+        #expect(abs(backward.estimate - exact) < 4 * backward.standardError, "backward \(backward.estimate) ± \(backward.standardError), exact \(exact)")
+        #expect(result.layers.dropLast().allSatisfy { $0.backwardGradientRelativeVariance == nil })
+    }
+
+    /// Per network, the backward pass is the transpose of the forward tangent pass:
+    /// `v·(J u) = (Jᵀ v)·u` to rounding (1e-12 of |v|·|J u|), on small dense networks with bias and kinks.
+    @Test(arguments: [("tanh", 1.5, 0.1), ("relu", 2.0, 0.2), ("gelu", 2.25, 0.05), ("elu", 1.6, 0.0)])
+    func backwardPassIsTheTransposeOfTheForwardTangent(spec: String, sigmaW2: Double, sigmaB2: Double) throws {
+        let a = activation(spec), weights = GaussianWeights(sigmaW2: sigmaW2, sigmaB2: sigmaB2), n = 9, layers = 6
+        let gains = FiniteWidth.sweep(a, q0: 1.2, weights: weights, layers: layers, width: n).rows.prefix(layers).map(\.chiPerpendicular)
+        for seed in UInt64(1)...20 {
+            let trial = try Simulation.fluctuationTrial(a, q0: 1.2, weights: weights, width: n, layers: layers, gains: gains, backward: true,
+                                                        sampling: .dense, seed: seed).get()
+            let b = try #require(trial.backward)
+            #expect(trial.layers.count == layers)
+            let scale = (Double(n) * b.y).squareRoot() * (Double(n) * trial.layers[layers - 1].y).squareRoot()
+            #expect(abs(b.forwardDot - b.backwardDot) <= 1e-12 * max(scale, abs(b.forwardDot)),
+                    "\(spec) seed \(seed): forward \(b.forwardDot), backward \(b.backwardDot)")
+            #expect(b.forwardDot != 0)
+        }
+        // Without the backward pass nothing is recorded, and the forward pass is the same draw.
+        let plain = try Simulation.fluctuationTrial(a, q0: 1.2, weights: weights, width: n, layers: layers, gains: gains, backward: false,
+                                                    sampling: .dense, seed: 3).get()
+        let full = try Simulation.fluctuationTrial(a, q0: 1.2, weights: weights, width: n, layers: layers, gains: gains, backward: true,
+                                                   sampling: .dense, seed: 3).get()
+        #expect(plain.backward == nil)
+        #expect(zip(plain.layers, full.layers).allSatisfy { $0.q == $1.q && $0.y == $1.y })
     }
 }
