@@ -7,9 +7,12 @@ import Foundation
 public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], progress: (@Sendable (Int, Int) -> Void)? = nil,
                                                    _ transform: @Sendable (T) -> R) -> [R] {
     let slots = ResultSlots<R>(count: items.count)
+    // Task-local values do not reach Dispatch's worker threads by themselves.
+    let ledger = AccuracyLedger.current
     withoutActuallyEscaping(transform) { transform in
         let body: @Sendable (Int) -> Void = { [transform] index in
-            let done = slots.store(transform(items[index]), at: index)
+            let value = ledger == nil ? transform(items[index]) : AccuracyLedger.$current.withValue(ledger) { transform(items[index]) }
+            let done = slots.store(value, at: index)
             progress?(done, items.count)
         }
         DispatchQueue.concurrentPerform(iterations: items.count, execute: body)

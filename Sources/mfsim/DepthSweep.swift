@@ -16,7 +16,7 @@ struct DepthSweep: TableCommand {
             correlation c0 through the length map q_l = sigma_w2 E[phi^2] + sigma_b2 and the covariance map; \
             row l reports q, q12, c, the activations' mean and variance, chi1 and chi_c at that row. \
             --sigma-w2 defaults to each activation's variance-preserving k = 1/E[phi(z)^2] and --sigma-b2 to 0: \
-            the critical-initialization sweep.
+            the variance-preserving sweep (q = 1 stays a fixed point; chi1 = 1 only for relu-like activations).
 
             --network SPEC / --network-file FILE (with --model gaussian): a composed network (SPEC §5, see 'mfsim ntk \
             --help') instead of --activation, --sigma-w2, --sigma-b2 and --layers. One row per top-level item after \
@@ -60,7 +60,7 @@ struct DepthSweep: TableCommand {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
         switch model {
         case .snn: return snnTable(activations)
-        case .gaussian: return gaussianTable(activations)
+        case .gaussian: return try gaussianTable(activations)
         }
     }
 
@@ -84,10 +84,10 @@ struct DepthSweep: TableCommand {
         return table
     }
 
-    func gaussianTable(_ activations: [Activation]) -> Table {
+    func gaussianTable(_ activations: [Activation]) throws -> Table {
         let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
         let weightOptions = modelOptions.gaussianWeights
-        let weights = weightOptions.weights(for: activations)
+        let weights = try weightOptions.resolvedWeights(for: activations)
         var table = Table(columns: ["activation", "layer", "q", "q12", "c", "act_mean", "act_var", "chi1", "chi_c"],
                           meta: MeanFieldVersion.meta(subcommand: "depth-sweep", [
                               ("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),

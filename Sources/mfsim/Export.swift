@@ -23,7 +23,7 @@ struct Export: ParsableCommand {
          ["fixedpoint"]),
         ("depth_sweep_snn.csv", "Model A: mean and variance of elu, selu, relu activations through 200 layers from (0, 1)",
          ["depth-sweep", "--model", "snn", "--layers", "200"]),
-        ("depth_sweep_gaussian.csv", "Model B: q, c, chi1, chi_c of elu, selu, relu through 200 layers at the critical sigma_w2 = k, from (q0, c0) = (1, 0.5)",
+        ("depth_sweep_gaussian.csv", "Model B: q, c, chi1, chi_c of elu, selu, relu through 200 layers at the variance-preserving sigma_w2 = k, from (q0, c0) = (1, 0.5)",
          ["depth-sweep", "--model", "gaussian", "--layers", "200"]),
         ("slopes.csv", "expected slope, slope second moment, dead fraction, log-slope of the whole catalogue over variance 0.05..5",
          ["slopes", "--variance", "0.05:5:100"]),
@@ -96,7 +96,8 @@ struct Export: ParsableCommand {
             guard let command = try MFSim.parseAsRoot(entry.arguments) as? any TableCommand else {
                 throw CommandError.usage("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
             }
-            let table = try type(of: command).checkedTable(command.makeTable())
+            let kind = type(of: command)
+            let table = try kind.checkedTable(kind.measuredTable(command.makeTable))
             files.append((entry.file, table.csv(), table.rows.count))
             manifest.append("    {\"file\": \(Table.jsonString(entry.file)), \"command\": \(Table.jsonString((["mfsim"] + entry.arguments).joined(separator: " "))), "
                             + "\"rows\": \(table.rows.count), \"description\": \(Table.jsonString(entry.description))}")

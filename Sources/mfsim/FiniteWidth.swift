@@ -100,7 +100,7 @@ struct FiniteWidthCommand: TableCommand {
 
     func makeTable() throws -> Table {
         let activations = try parseActivations(activation, default: Self.defaultActivations)
-        let weights = gaussianWeights.weights(for: activations)
+        let weights = try gaussianWeights.resolvedWeights(for: activations)
         let q0 = self.q0?.value ?? 1, layers = self.layers, width = self.width
         let sweeps = concurrentMap(Array(zip(activations, weights))) { a, w in
             FiniteWidth.sweep(a, q0: q0, weights: w, layers: layers, width: width)

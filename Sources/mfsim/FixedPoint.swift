@@ -14,9 +14,11 @@ struct FixedPoint: TableCommand {
             parameters. With --domain, the Theorem-1 check over a box of (mu, omega, nu, tau) instead.
             """)
 
-    @Option(parsing: .unconditional, help: "Target mean mu of the fixed point.")
+    @Option(name: [.customLong("target-mean"), .customLong("mean")], parsing: .unconditional,
+            help: "Target mean mu of the fixed point (--mean is the old name).")
     var mean: Real = Real(0)
-    @Option(parsing: .unconditional, help: "Target variance nu of the fixed point (> 0).")
+    @Option(name: [.customLong("target-variance"), .customLong("variance")], parsing: .unconditional,
+            help: "Target variance nu of the fixed point, > 0 (--variance is the old name).")
     var variance: Real = Real(1)
     @Option(parsing: .unconditional, help: "Sum of a unit's incoming weights, omega.")
     var omega: Real = Real(0)
@@ -42,7 +44,7 @@ struct FixedPoint: TableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard variance.value > 0 else { throw ValidationError("--variance must be > 0 (got \(variance))") }
+        guard variance.value > 0 else { throw ValidationError("--target-variance must be > 0 (got \(variance))") }
         guard tau.value > 0 else { throw ValidationError("--tau must be > 0 (got \(tau))") }
         if let p = keepProb?.value, !(p > 0 && p <= 1) { throw ValidationError("--keep-prob must be in (0, 1] (got \(formatNumber(p)))") }
         guard (2...41).contains(grid) else { throw ValidationError("--grid must be 2 to 41 (got \(grid))") }

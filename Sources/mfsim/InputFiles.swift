@@ -82,3 +82,18 @@ enum NumericCSV {
         return rows
     }
 }
+
+/// `--inputs FILE` and `--inputs-kind KIND`: hidden aliases of `--gram` and `--gram-input` on `ntk` and
+/// `simulate` (one name for one thing; the old names of `simulate` keep working).
+struct GramInputAliases: ParsableArguments {
+    @Option(name: .customLong("inputs"), help: .hidden)
+    var inputs: String?
+    @Option(name: .customLong("inputs-kind"), help: .hidden)
+    var inputsKind: InputKernelFile.Kind?
+
+    /// Moves the aliases into `--gram`/`--gram-input`; both spellings at once is an error.
+    func merged(_ gram: String?, _ kind: InputKernelFile.Kind) throws -> (String?, InputKernelFile.Kind) {
+        if inputs != nil, gram != nil { throw ValidationError("--inputs is another name for --gram; give one of them") }
+        return (gram ?? inputs, inputsKind ?? kind)
+    }
+}

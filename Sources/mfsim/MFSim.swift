@@ -22,6 +22,7 @@ enum Entry {
         StandardStreams.prepare()
         do {
             var command = try MFSim.parseAsRoot()
+            try RepeatedOptions.check(Array(CommandLine.arguments.dropFirst()), parsed: command)
             try command.run()
             StandardStreams.flushWarnings()
         } catch {

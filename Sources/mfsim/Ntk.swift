@@ -29,9 +29,13 @@ struct Ntk: TableCommand {
 
             --gram FILE: the Gram matrices of N inputs read from a CSV file (an optional header row, then one row per \
             input vector, Sigma^0_ij = x_i.x_j/d; or, with --gram-input kernel, the N x N input kernel Sigma^0 itself). \
-            Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair (i, j), 0-based; only layer L \
-            unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
+            Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair i <= j (the upper triangle, as \
+            'simulate --inputs' prints it), 0-based; only layer L unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
             (R, 2, N, N) instead, R the reported layers in order, [r, 0] = nngp, [r, 1] = ntk (numpy.load reads it).
+
+            Memory: a run is refused (exit 64) when the rows and kernels it would hold exceed 4 GiB (estimated as \
+            rows x (64 + 40 x columns) bytes plus 8 bytes per matrix entry held; e.g. 2000 inputs x 1 reported layer \
+            is ~1.1 GB, --c0 -1:1:250 --layers 200000 --every 1 is ~21 GB).
 
             Exact kernels (SPEC §2): arc-cosine (relu, leaky_relu) and arcsine (erf) closed forms; bivariate-normal \
             (Phi2) closed forms for the piecewise-linear hardtanh, relu6, hardsigmoid, softshrink; gelu's closed form (as neural-tangents' Gelu); for elu, \
@@ -59,8 +63,13 @@ struct Ntk: TableCommand {
     var every: Int?
     @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file.", valueName: "FILE"))
     var gram: String?
-    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
+    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0) (default: vectors).")
     var gramInput: InputKernelFile.Kind = .vectors
+    @OptionGroup var inputAliases: GramInputAliases
+
+    @Flag(name: .customLong("unvalidated-variances"),
+          help: "Compute every layer even where the length map's variance leaves the validated range [1e-6, 1e4] of SPEC §2 for an activation without closed-form kernels (default: stop before the first such layer, with a warning; the quadratures there are uncertified and can take minutes).")
+    var unvalidatedVariances = false
 
     @OptionGroup var networkOptions: NetworkOptions
 
@@ -73,7 +82,8 @@ struct Ntk: TableCommand {
                          requirement: "in [-1, 1]") { abs($0) <= 1 }
     }
 
-    func validate() throws {
+    mutating func validate() throws {
+        (gram, gramInput) = try inputAliases.merged(gram, gramInput)
         try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", gaussianWeights.sigmaW2 != nil),
                                              ("--sigma-b2", gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
@@ -83,9 +93,13 @@ struct Ntk: TableCommand {
             if q0 != nil || !c0.isEmpty { throw ValidationError("--q0 and --c0 describe two inputs; with --gram the inputs come from the file") }
         } else {
             if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
-            let count = try correlations().count
-            guard count * layers <= 50_000_000 else {
-                throw ValidationError("--c0 × --layers is \(count * layers) trajectories × layers; at most 50000000")
+            if !networkOptions.isGiven {
+                let count = try correlations().count, activationCount = max(1, activation.isEmpty ? Self.defaultActivations.count : activation.count)
+                let rows = MemoryBudget.times(activationCount * count, MemoryBudget.reportedLayers(layers, every: every ?? 1))
+                try asUsageError {
+                    try MemoryBudget.check(rows: rows, columns: 9, "ntk: \(activationCount) activations × \(count) correlations × "
+                                           + "\(MemoryBudget.reportedLayers(layers, every: every ?? 1)) reported layers = \(rows) rows")
+                }
             }
         }
         try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
@@ -94,14 +108,15 @@ struct Ntk: TableCommand {
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
         let activations = try parseActivations(activation, default: Self.defaultActivations)
-        let weights = gaussianWeights.weights(for: activations)
+        let weights = try gaussianWeights.resolvedWeights(for: activations)
         var meta: [(String, Cell)] = [("activation", .text(activations.map(\.spec).joined(separator: " ")))]
             + gaussianWeights.meta(activations, weights) + [("layers", .integer(layers))]
         if let gram {
             let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
             let every = self.every ?? layers
+            try Self.checkGramMemory(inputs: n, reportedLayers: MemoryBudget.reportedLayers(layers, every: every), activations: activations.count)
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
-            return gramTable(activations, weights, kernel, n, every, meta)
+            return try gramTable(activations, weights, kernel, n, every, meta)
         } else {
             let q0 = self.q0?.value ?? 1, c0s = try correlations(), every = self.every ?? 1
             meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
@@ -109,7 +124,7 @@ struct Ntk: TableCommand {
                               meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
             for (a, w) in zip(activations, weights) {
                 let name = Cell.text(a.spec)   // computed once, not per row
-                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: layers, every: every)
+                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: try reachedLayers(a, w, [q0]), every: every)
                 for r in result.rows {
                     table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(r.layer), .number(r.c0),
                                   .number(r.nngp11), .number(r.nngp12), .number(r.ntk11), .number(r.ntk12)])
@@ -135,9 +150,13 @@ struct Ntk: TableCommand {
         guard let gram, let a = activations.first, activations.count == 1 else {
             throw CommandError.usage("--format npy needs --gram FILE and exactly one --activation")
         }
-        let w = gaussianWeights.weights(for: activations)[0]
+        let w = try gaussianWeights.resolvedWeights(for: activations)[0]
         let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
-        let result = NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: layers, every: every ?? layers)
+        let every = self.every ?? layers
+        try Self.checkGramMemory(inputs: n, reportedLayers: MemoryBudget.reportedLayers(layers, every: every), activations: 1)
+        let diagonal = (0..<n).map { kernel[$0 * n + $0] }
+        let reached = try reachedLayers(a, w, [diagonal.min() ?? 1, diagonal.max() ?? 1])
+        let result = try NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: reached, every: every)
         if let bad = result.firstNonFiniteLayer { warnOverflow(a.spec, layer: bad, kept: "matrices") }
         var values: [Double] = []
         values.reserveCapacity(result.layers.count * 2 * n * n)
@@ -151,16 +170,44 @@ struct Ntk: TableCommand {
         return array
     }
 
+    /// The memory a Gram run holds: per activation the reported layers' NNGP and NTK (2 N² each), the
+    /// recursion's working matrices (~8 N²), and N(N+1)/2 rows of 8 columns per reported layer (i ≤ j).
+    static func checkGramMemory(inputs n: Int, reportedLayers: Int, activations: Int, columns: Int = 8) throws {
+        let triangle = n * (n + 1) / 2
+        let rows = MemoryBudget.times(MemoryBudget.times(triangle, reportedLayers), activations)
+        let doubles = MemoryBudget.times(MemoryBudget.squared(n), 2 * reportedLayers + 8)
+        try MemoryBudget.check(rows: rows, columns: columns, doubles: doubles,
+                               "ntk --gram: \(n) inputs × \(reportedLayers) reported layers (\(rows) rows of i <= j, \(activations) activations)")
+    }
+
+    /// `--layers`, or the layers before the first whose variance leaves SPEC §2's validated range
+    /// where `a` has no closed-form kernels (with a warning; `--unvalidated-variances` computes them all).
+    func reachedLayers(_ a: Activation, _ w: GaussianWeights, _ inputVariances: [Double]) throws -> Int {
+        guard !unvalidatedVariances,
+              let stop = NeuralTangents.firstUnvalidatedLayer(a, inputVariances: inputVariances, weights: w, layers: layers) else { return layers }
+        let bounds = AccuracyLedger.validatedVariances
+        let range = "the validated range [\(formatNumber(bounds.lowerBound)), \(formatNumber(bounds.upperBound))] (SPEC §2)"
+        guard stop.layer > 1 else {
+            throw CommandError.noSolution("ntk: \(a.spec): the input variance \(formatNumber(stop.variance)) is outside \(range) and \(a.spec) has no "
+                                          + "closed-form kernels; nothing computed (--unvalidated-variances computes it anyway)")
+        }
+        warn("\(a.spec): stopped before layer \(stop.layer): its input variance q_\(stop.layer - 1) = \(formatNumber(stop.variance)) leaves \(range); "
+             + "rows up to layer \(stop.layer - 1) are kept (--unvalidated-variances computes the rest, uncertified and slowly)")
+        return stop.layer - 1
+    }
+
     func gramTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ n: Int, _ every: Int,
-                   _ meta: [(String, Cell)]) -> Table {
+                   _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "i", "j", "nngp", "ntk"],
                           meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
         for (a, w) in zip(activations, weights) {
             let name = Cell.text(a.spec)   // computed once, not per row
-            let result = NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: layers, every: every)
+            let diagonal = (0..<n).map { kernel[$0 * n + $0] }
+            let reached = try reachedLayers(a, w, [diagonal.min() ?? 1, diagonal.max() ?? 1])
+            let result = try NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: reached, every: every)
             for layer in result.layers {
                 for i in 0..<n {
-                    for j in 0..<n {
+                    for j in i..<n {
                         table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(layer.layer), .integer(i), .integer(j),
                                       .number(layer.nngp[i * n + j]), .number(layer.ntk[i * n + j])])
                     }

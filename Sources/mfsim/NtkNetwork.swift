@@ -11,13 +11,15 @@ extension Ntk {
         if let gram {
             let (kernel, n) = try InputKernelFile.read(gram, kind: gramInput, option: "--gram")
             let every = self.every ?? network.items.count
+            try Self.checkGramMemory(inputs: n, reportedLayers: self.every == nil ? 1 : MemoryBudget.reportedLayers(network.items.count, every: every),
+                                     activations: 1, columns: 6)
             meta += [("every", .integer(every)), ("gram", .text(gram)), ("gram_input", .text(gramInput.rawValue)), ("inputs", .integer(n))]
             var table = Table(columns: ["block", "item", "i", "j", "nngp", "ntk"], meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
             let result = try NetworkKernels.gram(network, inputKernel: kernel, count: n, every: every)
             // Without --every, only the output (as for the plain MLP).
             for block in result.blocks where self.every != nil || block.block == network.items.count - 1 {
                 for i in 0..<n {
-                    for j in 0..<n {
+                    for j in i..<n {
                         table.append([.integer(block.block), items[block.block], .integer(i), .integer(j),
                                       .number(block.nngp[i * n + j]), .number(block.ntk[i * n + j])])
                     }
@@ -29,9 +31,9 @@ extension Ntk {
             return table
         }
         let q0 = self.q0?.value ?? 1, c0s = try correlations(), every = self.every ?? 1
-        guard c0s.count * network.items.count <= 50_000_000 else {
-            throw ValidationError("--c0 × blocks is \(c0s.count * network.items.count) rows; at most 50000000")
-        }
+        let reported = MemoryBudget.reportedLayers(network.items.count, every: every)
+        try MemoryBudget.check(rows: MemoryBudget.times(c0s.count, reported), columns: 7,
+                               "ntk --network: \(c0s.count) correlations × \(reported) reported blocks")
         meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
         var table = Table(columns: ["block", "item", "c0", "nngp_11", "nngp_12", "ntk_11", "ntk_12"],
                           meta: MeanFieldVersion.meta(subcommand: "ntk", meta))

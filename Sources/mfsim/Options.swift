@@ -113,26 +113,63 @@ func edgesOfChaos(_ jobs: [(Activation, Double)]) throws -> [(sigmaW2: Double, q
 /// `--model snn|gaussian` of depth-sweep and simulate.
 enum NetworkModel: String, ExpressibleByArgument, CaseIterable { case snn, gaussian }
 
+/// A `--sigma-w2` value: a number > 0, or `edge` (the edge-of-chaos σw² at the given σb², solved by
+/// ``SignalPropagation/edgeOfChaos(_:sigmaB2:)``).
+enum WeightVarianceArgument: ExpressibleByArgument, Sendable, CustomStringConvertible, Equatable {
+    case value(Double)
+    case edge
+
+    init?(argument: String) {
+        if argument.trimmingCharacters(in: .whitespaces) == "edge" { self = .edge; return }
+        guard let real = Real(argument: argument) else { return nil }
+        self = .value(real.value)
+    }
+
+    /// The number, nil for `edge`.
+    var value: Double? { if case let .value(x) = self { return x }; return nil }
+    var description: String { value.map(formatNumber) ?? "edge" }
+}
+
 /// `--sigma-w2` and `--sigma-b2` of Model B (depth-sweep, simulate, ntk).
 struct GaussianWeightOptions: ParsableArguments {
     @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: "Model B weight variance sigma_w2 > 0 (default: each activation's k = 1/E[phi(z)^2], the critical initialization for sigma_b2 = 0).")
-    var sigmaW2: Real?
-    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Model B bias variance sigma_b2 >= 0 (default 0).")
+            help: ArgumentHelp("Model B weight variance sigma_w2 > 0, or 'edge': the edge-of-chaos sigma_w2 at the given sigma_b2 (as 'mfsim edge' solves it) (default: each activation's variance-preserving k = 1/E[phi(z)^2], which keeps q = 1 a fixed point for sigma_b2 = 0; it is the edge of chaos only where chi1 = 1 there, e.g. relu).", valueName: "W|edge"))
+    var sigmaW2: WeightVarianceArgument?
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Model B bias variance sigma_b2 >= 0 (default: 0).")
     var sigmaB2: Real?
 
-    /// The options as given, for refusing them under another model.
-    var given: [(String, Real?)] { [("--sigma-w2", sigmaW2), ("--sigma-b2", sigmaB2)] }
+    /// The options given, for refusing them under another model.
+    var given: [String] { (sigmaW2 == nil ? [] : ["--sigma-w2"]) + (sigmaB2 == nil ? [] : ["--sigma-b2"]) }
 
     func check() throws {
-        if let sigmaW2, sigmaW2.value <= 0 { throw ValidationError("--sigma-w2 must be > 0 (got \(sigmaW2))") }
+        if let w = sigmaW2?.value, w <= 0 { throw ValidationError("--sigma-w2 must be > 0 or 'edge' (got \(formatNumber(w)))") }
         if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
     }
 
-    /// Each activation's weights: σw² as given or its variance-preserving k, σb² as given or 0.
+    /// Each activation's weights: σw² as given, its edge of chaos (`edge`; an activation without one
+    /// at this σb² is an error, exit 65), or its variance-preserving k; σb² as given or 0.
+    func resolvedWeights(for activations: [Activation]) throws -> [GaussianWeights] {
+        let b2 = sigmaB2?.value ?? 0
+        if sigmaW2 == .edge {
+            let edges = try concurrentMap(activations) { a -> Result<Double, SignalPropagationError> in
+                do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b2).sigmaW2) } catch { return .failure(error) }
+            }.enumerated().map { index, result in
+                switch result {
+                case let .success(w2): return w2
+                case let .failure(error): throw CommandError.noSolution("--sigma-w2 edge: \(activations[index].spec): \(error)")
+                }
+            }
+            return edges.map { GaussianWeights(sigmaW2: $0, sigmaB2: b2) }
+        }
+        return weights(for: activations)
+    }
+
+    /// Each activation's weights for a numeric or default `--sigma-w2` (kept for callers that cannot
+    /// throw; `edge` needs ``resolvedWeights(for:)``, and is NaN here, which no table prints).
     func weights(for activations: [Activation]) -> [GaussianWeights] {
         activations.map { a in
-            GaussianWeights(sigmaW2: sigmaW2?.value ?? Slopes.initializationGain(a).weightVarianceFactor, sigmaB2: sigmaB2?.value ?? 0)
+            let w2 = sigmaW2.map { $0.value ?? .nan } ?? Slopes.initializationGain(a).weightVarianceFactor
+            return GaussianWeights(sigmaW2: w2, sigmaB2: sigmaB2?.value ?? 0)
         }
     }
 
@@ -162,9 +199,9 @@ struct ModelOptions: ParsableArguments {
 
     /// Refuses the other model's options, then checks every given value's domain.
     func check(model: NetworkModel) throws {
-        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)]
-        let gaussianOptions = gaussianWeights.given + [("--q0", q0), ("--c0", c0)]
-        for (name, value) in model == .snn ? gaussianOptions : snnOptions where value != nil {
+        let snnOptions = [("--mu0", mu0), ("--nu0", nu0), ("--omega", omega), ("--tau", tau)].filter { $0.1 != nil }.map(\.0)
+        let gaussianOptions = gaussianWeights.given + [("--q0", q0), ("--c0", c0)].filter { $0.1 != nil }.map(\.0)
+        for name in model == .snn ? gaussianOptions : snnOptions {
             throw ValidationError("\(name) applies to --model \(model == .snn ? "gaussian" : "snn"), not --model \(model.rawValue)")
         }
         if let nu0, nu0.value < 0 { throw ValidationError("--nu0 must be >= 0 (got \(nu0))") }

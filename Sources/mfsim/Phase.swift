@@ -35,6 +35,8 @@ struct PhaseCommand: TableCommand {
     /// The depth scales are infinite at criticality (SPEC §3); q_star is inf where the length map
     /// has no finite fixed point (phase unbounded).
     static let infiniteColumns: Set<String> = ["q_star", "xi_q", "xi_c"]
+    /// The iteration runs to q* = 0 or to overflow on purpose; the reported q_star is checked instead.
+    static let warnsOutsideValidatedVariances = false
 
     func grids() throws -> (weights: [Double], biases: [Double]) {
         (try parseNumbers(sigmaW2, default: try NumericList.parse(["0.5:4:8"], option: "--sigma-w2"), option: "--sigma-w2",
@@ -47,6 +49,11 @@ struct PhaseCommand: TableCommand {
         let (weights, biases) = try grids()
         guard weights.count * biases.count <= 4_000_000 else {
             throw ValidationError("the grid has \(weights.count * biases.count) points; at most 4000000")
+        }
+        let activationCount = max(1, activation.count)
+        try asUsageError {
+            try MemoryBudget.check(rows: MemoryBudget.times(weights.count * biases.count, activationCount), columns: 10,
+                                   "phase: \(activationCount) activations × \(weights.count * biases.count) grid points")
         }
         guard q0.value > 0 else { throw ValidationError("--q0 must be > 0 (got \(q0))") }
         try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
@@ -71,6 +78,11 @@ struct PhaseCommand: TableCommand {
             }
             bar?.finish()
             let name = Cell.text(a.spec)   // computed once, not per row
+            let bounds = AccuracyLedger.validatedVariances
+            if let p = points.enumerated().first(where: { $0.element.qStar.isFinite && $0.element.qStar != 0 && !bounds.contains($0.element.qStar) }) {
+                warnUnvalidatedVariance("\(a.spec): q_star at (sigma_w2, sigma_b2) = (\(formatNumber(weights[p.offset / biases.count])), "
+                                        + "\(formatNumber(biases[p.offset % biases.count])))", p.element.qStar)
+            }
             for (index, p) in points.enumerated() {
                 func cell(_ x: Double?) -> Cell { x.map { .number($0) } ?? .missing }
                 table.append([name, .number(weights[index / biases.count]), .number(biases[index % biases.count]),

@@ -23,9 +23,14 @@ struct RnnGain: TableCommand {
     var solveFor: String?
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
+    /// `--variance`, parsed once in `validate()` (the parsed command is what runs).
+    private var variances: [Double] = []
+
+    enum CodingKeys: String, CodingKey { case activations, variance, norm, solveFor, output }
+
+    mutating func validate() throws {
         guard norm.value > 0 else { throw ValidationError("--norm must be > 0 (got \(norm))") }
-        _ = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
         if let name = solveFor {
             for a in try activations.activations() where a.parameter(name) == nil {
                 throw ValidationError("--solve-for \(name): activation '\(a.spec)' has no parameter '\(name)'")
@@ -34,7 +39,6 @@ struct RnnGain: TableCommand {
     }
 
     func makeTable() throws -> Table {
-        let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
         let list = try activations.activations()
         var columns = ["activation", "variance", "norm", "expected_slope", "gain"]
         if solveFor != nil { columns += ["solved_param", "solved_value"] }
@@ -56,8 +60,8 @@ struct RnnGain: TableCommand {
                         throw CommandError.noSolution(error.description)
                     }
                 }
-                let slope = Gaussian.expectation(of: .slope, activation, variance: q).value
-                table.append([.text(activation.spec), .number(q), .number(rho), .number(slope), .number(rho * slope)] + solved)
+                let row = Slopes.recurrentGain(activation, variance: q, norm: rho)
+                table.append([.text(activation.spec), .number(q), .number(rho), .number(row.expectedSlope), .number(row.gain)] + solved)
             }
         }
         return table

@@ -25,7 +25,7 @@ struct Simulate: TableCommand {
             activations across units. Columns: activation, layer, mean_predicted, mean_empirical, mean_se, \
             mean_deviation, variance_predicted, variance_empirical, variance_se, variance_deviation.
 
-            --inputs FILE: a batch of B inputs (B <= N) whose layer-0 kernel is exactly Sigma^0; rows: activation, \
+            --gram FILE (alias --inputs; --gram-input alias --inputs-kind): a batch of B inputs (B <= N) whose layer-0 kernel is exactly Sigma^0; rows: activation, \
             layer, i, j, nngp_predicted, nngp_empirical, nngp_se, nngp_deviation for every entry i <= j of \
             (1/N) h_i.h_j, beside the NNGP Sigma^l of 'mfsim ntk --gram'.
 
@@ -33,7 +33,7 @@ struct Simulate: TableCommand {
             (every dense layer an N x N matrix, activations elementwise, layernorm dividing each input's units by their root \
             mean square, residual sums a x + b F(x)). Post-activation residual blocks such as 'dense relu [residual[dense relu \
             dense] relu]*8', which the kernel recursions refuse, run here; their predicted and deviation cells are empty. Rows: \
-            one per top-level item; columns block, item, q_*, c_* (or, with --inputs, i, j, nngp_*) and grad_ratio_*: the \
+            one per top-level item; columns block, item, q_*, c_* (or, with --gram, i, j, nngp_*) and grad_ratio_*: the \
             squared norm of the gradient at the item's output relative to the output's, for the first input, one backward pass \
             per network from a random output direction, beside the mean-field ratio of 'mfsim depth-sweep --model gaussian \
             --network'. The k-th dense layer of trial t draws from its own generator (seed SplitMix64(trial seed + k)).
@@ -77,10 +77,12 @@ struct Simulate: TableCommand {
     @Option(parsing: .unconditional, help: "Random seed (an unsigned 64-bit integer).")
     var seed: UInt64 = 2017
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --inputs-kind kernel) instead of --q0/--c0; rows are then every kernel entry i <= j.", valueName: "FILE"))
+    @Option(name: .customLong("gram"),
+            help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --gram-input kernel) instead of --q0/--c0, as 'mfsim ntk --gram'; rows are then every kernel entry i <= j.", valueName: "FILE"))
     var inputs: String?
-    @Option(name: .customLong("inputs-kind"), help: "What the --inputs file holds: vectors or kernel.")
+    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors or kernel (default: vectors).")
     var inputsKind: InputKernelFile.Kind = .vectors
+    @OptionGroup var inputAliases: GramInputAliases
     @OptionGroup var networkOptions: NetworkOptions
     @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; with --c0 also the sd of the correlation c and the two-input vertices. See the discussion.")
     var fluctuations = false
@@ -89,7 +91,8 @@ struct Simulate: TableCommand {
 
     static let defaultActivations = ["relu", "elu", "selu", "tanh"]
 
-    func validate() throws {
+    mutating func validate() throws {
+        (inputs, inputsKind) = try inputAliases.merged(inputs, inputsKind)
         if networkOptions.isGiven {
             if model != .gaussian { throw ValidationError("--network applies to --model gaussian, not --model \(model.rawValue)") }
             if weights != .dense { throw ValidationError("--weights implicit does not apply with --network (every dense layer is a dense matrix)") }
@@ -101,14 +104,14 @@ struct Simulate: TableCommand {
         guard (1...100_000).contains(layers) else { throw ValidationError("--layers must be 1 to 100000 (got \(layers))") }
         guard (2...100_000).contains(trials) else { throw ValidationError("--trials must be 2 to 100000 (got \(trials))") }
         if inputs != nil {
-            if model == .snn { throw ValidationError("--inputs applies to --model gaussian, not --model snn") }
+            if model == .snn { throw ValidationError("--gram applies to --model gaussian, not --model snn") }
             if modelOptions.q0 != nil || modelOptions.c0 != nil {
-                throw ValidationError("--q0 and --c0 describe two inputs; with --inputs the inputs come from the file")
+                throw ValidationError("--q0 and --c0 describe two inputs; with --gram the inputs come from the file")
             }
         }
         if fluctuations {
             if model == .snn { throw ValidationError("--fluctuations applies to --model gaussian, not --model snn") }
-            if inputs != nil { throw ValidationError("--fluctuations follows one input (--q0); it does not take --inputs") }
+            if inputs != nil { throw ValidationError("--fluctuations follows one input (--q0); it does not take --gram") }
         }
         if model == .snn, weights != .dense { throw ValidationError("--weights implicit applies to --model gaussian (normalized snn rows are not Gaussian)") }
         try modelOptions.check(model: model)
@@ -135,7 +138,7 @@ struct Simulate: TableCommand {
             let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
             let sampling = self.weights
             let weightOptions = modelOptions.gaussianWeights
-            let weights = weightOptions.weights(for: activations)
+            let weights = try weightOptions.resolvedWeights(for: activations)
             meta += weightOptions.meta(activations, weights) + [("q0", .number(q0)), ("c0", .number(c0)), ("weights", .text(sampling.rawValue))]
             if fluctuations {
                 let pairCorrelation = modelOptions.c0?.value
@@ -143,10 +146,15 @@ struct Simulate: TableCommand {
                                             meta.filter { $0.0 != "c0" || pairCorrelation != nil } + [("fluctuations", .bool(true))])
             }
             if let inputs {
-                let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--inputs")
-                guard count <= width else { throw CommandError.badInput("--inputs: \(count) inputs need --width >= \(count) (got \(width))") }
-                meta = meta.filter { $0.0 != "q0" && $0.0 != "c0" } + [("inputs", .text(inputs)), ("inputs_kind", .text(inputsKind.rawValue)),
-                                                                      ("input_count", .integer(count))]
+                let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")
+                guard count <= width else { throw CommandError.badInput("--gram: \(count) inputs need --width >= \(count) (got \(width))") }
+                // Every trial's B x B kernel at every layer, beside the NNGP, and one row per entry i <= j.
+                let entries = count * (count + 1) / 2
+                try MemoryBudget.check(rows: MemoryBudget.times(MemoryBudget.times(entries, layers), activations.count), columns: 8,
+                                       doubles: MemoryBudget.times(MemoryBudget.times(MemoryBudget.squared(count), layers), trials + 2),
+                                       "simulate --gram: \(count) inputs × \(layers) layers × \(trials) trials")
+                meta = meta.filter { $0.0 != "q0" && $0.0 != "c0" } + [("gram", .text(inputs)), ("gram_input", .text(inputsKind.rawValue)),
+                                                                      ("inputs", .integer(count))]
                 return try batchTable(activations, weights, kernel, count, settings, sampling, meta)
             }
             for (a, w) in zip(activations, weights) {
@@ -186,14 +194,17 @@ struct Simulate: TableCommand {
         return table
     }
 
-    /// `--inputs`: every entry i <= j of the networks' kernel (1/N) h_i.h_j beside the NNGP.
+    /// `--gram`: every entry i <= j of the networks' kernel (1/N) h_i.h_j beside the NNGP.
     func batchTable(_ activations: [Activation], _ weights: [GaussianWeights], _ kernel: [Double], _ count: Int,
                     _ settings: SimulationSettings, _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"],
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
         for (a, w) in zip(activations, weights) {
-            let r = try gslFailure { () throws(GSLError) in
-                try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+            let r: (layers: [[Simulation.KernelEntry]], firstNonFiniteLayer: Int?)
+            do {
+                r = try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+            } catch let error as GSLError {
+                throw CommandError.noSolution("simulate: \(error)")
             }
             let name = Cell.text(a.spec)
             for (index, entries) in r.layers.enumerated() {

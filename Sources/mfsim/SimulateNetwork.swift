@@ -25,9 +25,9 @@ extension Simulate {
         var table: Table
         let bad: Int?
         if let inputs {
-            let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--inputs")
-            guard count <= width else { throw CommandError.badInput("--inputs: \(count) inputs need --width >= \(count) (got \(width))") }
-            meta += [("inputs", .text(inputs)), ("inputs_kind", .text(inputsKind.rawValue)), ("input_count", .integer(count))]
+            let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")
+            guard count <= width else { throw CommandError.badInput("--gram: \(count) inputs need --width >= \(count) (got \(width))") }
+            meta += [("gram", .text(inputs)), ("gram_input", .text(inputsKind.rawValue)), ("inputs", .integer(count))]
             let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.batch(network, inputKernel: kernel, count: count, settings: settings) }
             table = Table(columns: ["block", "item", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"] + gradientColumns,
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))

@@ -10,11 +10,12 @@ import MeanField
 /// row group. Errors are thrown as they come (library errors too): ``ExitStatus`` maps them to the
 /// `mfsim: error:` line and exit code. `run()` (below) does the rest, in this order:
 /// 1. opens `--output` (a bad path fails before any work, exit 73);
-/// 2. `makeTable()`;
+/// 2. `makeTable()`, with the largest quadrature error estimate recorded in `meta` (a warning or exit 65
+///    when it falls short of SPEC §2: ``AccuracyReport``);
 /// 3. refuses NaN anywhere and ±inf outside ``infiniteColumns`` (exit 65, "overflows double
 ///    precision"), so no non-number is ever printed as a result;
 /// 4. selects `--columns`, renders `--format` and writes atomically.
-/// `mfsim export` calls `makeTable()` and ``checkedTable(_:)`` directly.
+/// `mfsim export` calls ``measuredTable(_:)`` and ``checkedTable(_:)`` directly.
 protocol TableCommand: ParsableCommand {
     var output: OutputOptions { get }
     func makeTable() throws -> Table
@@ -24,6 +25,9 @@ protocol TableCommand: ParsableCommand {
     var acceptsNumPy: Bool { get }
     /// The result as one NumPy array, for `--format npy` (called only when ``acceptsNumPy``).
     func makeNumPyArray() throws -> NumPyArray
+    /// Whether a quadrature at a variance outside SPEC §2's [1e-6, 1e4] warns (default true; `phase`
+    /// iterates towards q* = 0 or into an unbounded regime on purpose and checks its q_star instead).
+    static var warnsOutsideValidatedVariances: Bool { get }
 }
 
 extension TableCommand {
@@ -32,6 +36,7 @@ extension TableCommand {
     func makeNumPyArray() throws -> NumPyArray {
         throw CommandError.usage("--format npy is not available here")
     }
+    static var warnsOutsideValidatedVariances: Bool { true }
 
     func run() throws {
         if output.format == .npy {
@@ -46,12 +51,17 @@ extension TableCommand {
                 try file.commit(bytes: makeNumPyArray().bytes)
                 return
             }
-            let table = try output.select(try Self.checkedTable(makeTable()))
+                        let table = try output.select(try Self.checkedTable(Self.measuredTable(makeTable)))
             try file.commit(table.rendered(as: output.format.tableFormat))
         } catch {
             file.discard()
             throw error
         }
+    }
+
+    /// `makeTable()` with the accuracy its quadratures reported in its meta (``AccuracyReport``).
+    static func measuredTable(_ makeTable: () throws -> Table) throws -> Table {
+        try AccuracyReport.measured(subcommand: _commandName, warnOutsideValidatedVariances: warnsOutsideValidatedVariances, makeTable)
     }
 
     /// The table, or an error naming the first cell that is NaN, or infinite outside

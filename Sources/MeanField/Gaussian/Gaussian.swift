@@ -92,6 +92,7 @@ public enum Gaussian {
            let value = activation.closedFormExpectation(moment.first, moment.second, mean: m, variance: q) {
             return .closedForm(value)
         }
+        AccuracyLedger.current?.recordVariance(q)
         return expectation(activation.kinkedFunction(moment), mean: m, variance: q)
     }
 

@@ -98,8 +98,10 @@ enum AdaptiveQuadrature {
         let ordered = panels.sorted { abs($0.value) < abs($1.value) }
         let value = ordered.reduce(0) { $0 + $1.value }
         let error = panels.reduce(0) { $0 + $1.error }
-        return Expectation(value: value, errorEstimate: error, evaluations: evaluations,
-                           method: .quadrature, converged: converged)
+        let result = Expectation(value: value, errorEstimate: error, evaluations: evaluations,
+                                 method: .quadrature, converged: converged)
+        AccuracyLedger.current?.record(result)
+        return result
     }
 }
 

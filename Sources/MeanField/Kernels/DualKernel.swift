@@ -6,11 +6,20 @@ struct HermiteRule: Sendable {
     let nodes: [Double]
     let weights: [Double]
 
+    /// The rule, or no nodes at all when GSL cannot allocate it (``isAvailable`` is then false and
+    /// every user falls back to the exact engine: a series built from no nodes never certifies).
     init(points: Int) {
-        let rule = try! GSL.gaussHermite(points: points)
+        guard let rule = try? GSL.gaussHermite(points: points) else {
+            nodes = []
+            weights = []
+            return
+        }
         nodes = rule.nodes.map { $0 * 2.0.squareRoot() }
         weights = rule.weights.map { $0 / Double.pi.squareRoot() }
     }
+
+    /// False when GSL could not build the rule.
+    var isAvailable: Bool { !nodes.isEmpty }
 
     /// 400 points: exact for polynomials of degree ≤ 799; for a function analytic in the strip
     /// |Im z| < d the error decays like exp(−2d√(2M)) times a function-dependent constant (see
@@ -31,7 +40,7 @@ struct HermiteRule: Sendable {
     static func smoothExpectation(_ moment: Moment, _ activation: Activation, variance q: Double) -> Double? {
         // Calibrated for the twelve families of SPEC §1.1 without shifts only.
         guard Activation.Family.standard.contains(activation.family), activation.affine.inShift == 0, activation.affine.outShift == 0,
-              let pole = activation.poleDistance, q > 0, q <= 0.748 * pole * pole else { return nil }
+              let pole = activation.poleDistance, q > 0, q <= 0.748 * pole * pole, standard.isAvailable else { return nil }
         let s = q.squareRoot(), i = moment.first, j = moment.second
         return standard.expectation { z in
             let x = s * z

@@ -132,16 +132,19 @@ public enum NeuralTangents {
 
     /// The NNGP and NTK Gram matrices of N inputs whose input kernel `Σ⁰` is `inputKernel`
     /// (row-major N × N, symmetric, positive diagonal), for the layers l with `l % every == 0`
-    /// and l = L. Stops before the first non-finite layer and reports it.
+    /// and l = L. Stops before the first non-finite layer and reports it. Throws when `inputKernel`
+    /// is not a covariance matrix (``checkedInputKernel(_:count:)``: not N × N, not finite, not
+    /// symmetric, a diagonal entry ≤ 0, not positive semi-definite) or `layers`/`every` < 1.
     ///
     /// Pairs with the same diagonal variance share one correlation map of the ``KernelEvaluator`` (when every input has
     /// the same norm, one call per layer); pairs of unequal variances cross the two variances'
     /// certified Hermite series for smooth activations (``DualKernel/crossKernels(_:_:correlation:)``)
     /// and are exact 2D expectations otherwise, on every core.
     public static func gram(_ activation: Activation, inputKernel: [Double], count n: Int, weights: GaussianWeights,
-                            layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic)
+                            layers: Int, every: Int = 1, strategy: Gaussian.Strategy = .automatic) throws(KernelError)
     -> (layers: [GramLayer], firstNonFiniteLayer: Int?) {
-        precondition(inputKernel.count == n * n && layers >= 1 && every >= 1)
+        guard layers >= 1, every >= 1 else { throw .malformed("layers (\(layers)) and every (\(every)) must be >= 1") }
+        let inputKernel = try checkedInputKernel(inputKernel, count: n)
         let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
         var sigma = inputKernel, theta = inputKernel
         var cache = AngularCache()
@@ -165,7 +168,7 @@ public enum NeuralTangents {
                     return v == 0 ? 1 : max(-1, min(1, sigma[i * n + j] / v))
                 }
                 let kernels = KernelEvaluator.correlationKernels(activation, variance: v, correlations: correlations,
-                                                                 diagonal: diagonal[v]!, cache: &cache, strategy: strategy).values
+                                                                 diagonal: diagonal[v] ?? diagonalMoments(activation, variance: v, strategy: strategy), cache: &cache, strategy: strategy).values
                 for (index, k) in zip(indices, kernels) { values[index] = k }
             }
             let direct = KernelEvaluator.unequalPairs(activation, unequal.map { index in
@@ -175,7 +178,7 @@ public enum NeuralTangents {
             for (index, v) in zip(unequal, direct) { values[index] = v }
             var nextSigma = sigma, nextTheta = theta
             for i in 0..<n {
-                let d = diagonal[variances[i]]!
+                let d = diagonal[variances[i]] ?? diagonalMoments(activation, variance: variances[i], strategy: strategy)
                 nextSigma[i * n + i] = w2 * d.second + b2
                 nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
             }

@@ -126,7 +126,8 @@ public enum SignalPropagation {
     /// at the end), the exact engine otherwise.
     private static func secondMomentSearch(_ activation: Activation) -> (Double) -> Double {
         let exact: (Double) -> Double = { Gaussian.expectation(of: .secondMoment, activation, variance: $0).value }
-        guard activation.kinks.isEmpty, activation.closedFormExpectation(.value, .value, mean: 0, variance: 1) == nil else {
+        guard activation.kinks.isEmpty, activation.closedFormExpectation(.value, .value, mean: 0, variance: 1) == nil,
+              HermiteRule.standard.isAvailable else {
             return exact
         }
         let rule = HermiteRule.standard

@@ -118,10 +118,13 @@ public enum Simulation {
     /// orthonormal columns and `LLᵀ = Σ⁰`, so `(1/N)H⁰ᵀH⁰ = Σ⁰` exactly (B ≤ N); then as
     /// ``gaussian(_:q0:c0:weights:settings:sampling:)``. Per layer, every entry i ≤ j of the
     /// networks' kernel `(1/N) hᵢ·hⱼ` beside the NNGP `Σˡᵢⱼ` of ``NeuralTangents/gram(_:inputKernel:count:weights:layers:every:strategy:)``.
+    /// Throws ``KernelError`` when `inputKernel` is not a covariance matrix, ``GSLError`` when GSL fails.
     public static func gaussianBatch(_ activation: Activation, inputKernel: [Double], count b: Int, weights: GaussianWeights,
-                                     settings: SimulationSettings, sampling: WeightSampling = .dense) throws(GSLError)
+                                     settings: SimulationSettings, sampling: WeightSampling = .dense) throws
     -> (layers: [[KernelEntry]], firstNonFiniteLayer: Int?) {
-        let prediction = NeuralTangents.gram(activation, inputKernel: inputKernel, count: b, weights: weights, layers: settings.layers)
+        // The prediction checks that Σ⁰ is a covariance matrix (KernelError) before any network is
+        // built: Cholesky would otherwise zero a negative pivot and start from another kernel.
+        let prediction = try NeuralTangents.gram(activation, inputKernel: inputKernel, count: b, weights: weights, layers: settings.layers)
         let grams = try empiricalKernels(activation, inputKernel: inputKernel, count: b, weights: weights, settings: settings, sampling: sampling)
         let reached = min(grams.map(\.count).min() ?? 0, prediction.layers.count)
         let pairs = (0..<b).flatMap { i in (i..<b).map { (i, $0) } }

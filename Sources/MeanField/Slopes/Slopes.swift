@@ -104,7 +104,15 @@ public enum Slopes {
     /// RNN gradient gain `ρ · s(q)` for a recurrent matrix of norm ρ and pre-activations of
     /// variance q (mean 0): neutral flow is gain 1 (SPEC §1.5).
     public static func rnnGain(_ activation: Activation, variance q: Double, norm rho: Double) -> Double {
-        rho * Gaussian.expectation(of: .slope, activation, variance: q).value
+        recurrentGain(activation, variance: q, norm: rho).gain
+    }
+
+    /// The expected slope `s(q) = E[φ'(√q z)]` and the RNN gradient gain `ρ · s(q)` (SPEC §1.5), the
+    /// row of `mfsim rnn-gain`.
+    public static func recurrentGain(_ activation: Activation, variance q: Double, norm rho: Double)
+    -> (expectedSlope: Double, gain: Double) {
+        let slope = Gaussian.expectation(of: .slope, activation, variance: q).value
+        return (slope, rho * slope)
     }
 
     /// Solves one scalar parameter of the activation for neutral flow, `ρ · E[φ'(√q z)] = 1`.

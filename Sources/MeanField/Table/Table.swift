@@ -24,8 +24,17 @@ public struct Table: Sendable, Hashable {
 
     public struct Meta: Sendable, Hashable {
         public let key: String
+        /// The value; for a list, its items' plain text joined by spaces.
         public let value: Cell
-        public init(_ key: String, _ value: Cell) { self.key = key; self.value = value }
+        /// The items of a list-valued entry (a JSON array), nil for a single value.
+        public let list: [Cell]?
+        public init(_ key: String, _ value: Cell) { self.key = key; self.value = value; self.list = nil }
+        /// A list-valued entry: a JSON array of `items`.
+        public init(_ key: String, list items: [Cell]) {
+            self.key = key
+            self.value = .text(items.map(Table.plainText).joined(separator: " "))
+            self.list = items
+        }
     }
 
     public init(columns: [String], rows: [[Cell]] = [], meta: [Meta] = []) {
@@ -104,7 +113,10 @@ extension Table {
         }
         let body = rows.map { "    " + object(Array(zip(columns, $0))) }.joined(separator: ",\n")
         let rowsText = rows.isEmpty ? "[]" : "[\n" + body + "\n  ]"
-        return "{\n  \"rows\": \(rowsText),\n  \"meta\": \(object(meta.map { ($0.key, $0.value) }))\n}\n"
+        let metaText = "{" + meta.map { entry in
+            Self.jsonString(entry.key) + ": " + (entry.list.map { "[" + $0.map(Self.jsonValue).joined(separator: ", ") + "]" } ?? Self.jsonValue(entry.value))
+        }.joined(separator: ", ") + "}"
+        return "{\n  \"rows\": \(rowsText),\n  \"meta\": \(metaText)\n}\n"
     }
 
     /// Aligned columns for a person: numbers right-aligned, text left-aligned.

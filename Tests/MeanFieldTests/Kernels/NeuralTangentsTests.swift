@@ -170,7 +170,7 @@ import Testing
         let n = 9, d = 4
         let x = Self.inputs(count: n, dimension: d, seed: 7, equalNorms: equalNorms)
         let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
-        let result = NeuralTangents.gram(activation(spec), inputKernel: sigma0, count: n,
+        let result = try NeuralTangents.gram(activation(spec), inputKernel: sigma0, count: n,
                                          weights: GaussianWeights(sigmaW2: 1.8, sigmaB2: 0.1), layers: 6, every: 3)
         #expect(result.layers.map(\.layer) == [3, 6] && result.firstNonFiniteLayer == nil)
         for layer in result.layers {
@@ -184,13 +184,13 @@ import Testing
 
     /// With inputs of one norm, every Gram entry is the two-input recursion at (q0, c0) of that pair.
     @Test(arguments: ["elu", "tanh", "relu"])
-    func gramMatchesTwoInputs(spec: String) {
+    func gramMatchesTwoInputs(spec: String) throws {
         let n = 6, d = 3
         let a = activation(spec)
         let weights = GaussianWeights(sigmaW2: 1.4, sigmaB2: 0.2)
         let x = Self.inputs(count: n, dimension: d, seed: 11, equalNorms: true)
         let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
-        let gram = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 4).layers.last!
+        let gram = try NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 4).layers.last!
         for i in 0..<n {
             for j in 0..<n {
                 let q0 = sigma0[i * n + i]
@@ -229,13 +229,13 @@ import Testing
 
     /// A Gram matrix of inputs with different norms, smooth activation: the crossed series against
     /// nested quadrature for every entry (5 inputs, 3 layers).
-    @Test func gramWithUnequalNormsMatchesQuadrature() {
+    @Test func gramWithUnequalNormsMatchesQuadrature() throws {
         let n = 5, d = 3
         let x = Self.inputs(count: n, dimension: d, seed: 3, equalNorms: false)
         let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
         let a = activation("tanh"), weights = GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.1)
-        let fast = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3).layers.last!
-        let exact = NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3, strategy: .quadrature).layers.last!
+        let fast = try NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3).layers.last!
+        let exact = try NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3, strategy: .quadrature).layers.last!
         for i in 0..<n {
             for j in 0..<n {
                 let nngpScale = (exact.nngp[i * n + i] * exact.nngp[j * n + j]).squareRoot()

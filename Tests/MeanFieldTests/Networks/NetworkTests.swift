@@ -129,7 +129,7 @@ import Testing
     func multilayerPerceptronGramIsBitwiseTheOldRecursion(spec: String) throws {
         let a = activation(spec), weights = GaussianWeights(sigmaW2: 1.6, sigmaB2: 0.1)
         let kernel = NeuralTangents.inputKernel(vectors: NeuralTangentsNetworkReferences.inputs, count: 4, dimension: 3)
-        let old = NeuralTangents.gram(a, inputKernel: kernel, count: 4, weights: weights, layers: 5, every: 1)
+        let old = try NeuralTangents.gram(a, inputKernel: kernel, count: 4, weights: weights, layers: 5, every: 1)
         let new = try NetworkKernels.gram(.multilayerPerceptron(a, weights: weights, layers: 5), inputKernel: kernel, count: 4)
         #expect(new.blocks.count == 6 && old.layers.count == 5)
         #expect(new.blocks[0].nngp == kernel && new.blocks[0].ntk == kernel)

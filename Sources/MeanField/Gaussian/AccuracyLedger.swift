@@ -1,0 +1,110 @@
+import Foundation
+
+/// What the quadratures of one computation reported about their own accuracy, gathered so that
+/// a result can say how far it can be trusted (SPEC §2).
+///
+/// Every adaptive Gauss–Kronrod integration (``AdaptiveQuadrature``) run while a ledger is bound
+/// to ``current`` records its ``Expectation/errorEstimate`` and ``Expectation/converged`` here, and
+/// every activation moment computed by quadrature (not a closed form) records its variance. The
+/// error is measured on SPEC §2's scale,
+/// ```
+/// relative error = errorEstimate / max(|value|, 1e-2)
+/// ```
+/// so that "within 1e-12 relative, or 1e-14 absolute below 1e-2" is `relative error ≤ 1e-12`.
+/// Results whose value is not finite (an exploding sweep, which stops there anyway) are not recorded.
+///
+/// A ledger is bound with ``recording(_:)`` (a task-local value; ``concurrentMap(_:progress:_:)``
+/// carries it onto its worker threads). Nothing is recorded when none is bound.
+public final class AccuracyLedger: @unchecked Sendable {
+    /// The validated variance range of SPEC §2: every expectation within 1e-12 for q in it.
+    public static let validatedVariances: ClosedRange<Double> = 1e-6...1e4
+    /// SPEC §2's accuracy.
+    public static let tolerance = 1e-12
+    /// Relative error estimates above this are out of tolerance. Not 1e-12: QUADPACK's estimate of
+    /// a converged panel is floored at ~50ε·∫|f|, so a value that cancels to ~0 (|value| ≪ ∫|f|,
+    /// e.g. E[φ²(z² − q)] of a near-linear φ) carries a summed estimate of a few 1e-14 absolute,
+    /// which is the heuristic's floor, not an error; 1e-10 leaves two digits above that floor.
+    public static let warningError = 1e-10
+    /// A relative error estimate above this (fewer than 6 digits), or a non-finite one, means the
+    /// value cannot be trusted.
+    public static let untrustedError = 1e-6
+
+    /// The summary of a ledger.
+    public struct Summary: Sendable, Hashable {
+        /// Quadratures recorded.
+        public var quadratures = 0
+        /// The largest relative error estimate (see ``AccuracyLedger``), 0 when there was none.
+        public var largestRelativeError = 0.0
+        /// The value and error estimate of the quadrature with the largest relative error.
+        public var worst: (value: Double, errorEstimate: Double)? {
+            worstValue.map { ($0, worstErrorEstimate) }
+        }
+        var worstValue: Double?
+        var worstErrorEstimate = 0.0
+        /// Quadratures that hit their panel budget before meeting their tolerance.
+        public var unconverged = 0
+        /// The smallest and largest variance at which an activation moment was computed by
+        /// quadrature (nil when none was).
+        public var varianceRange: ClosedRange<Double>?
+
+        /// True when an estimate exceeds ``AccuracyLedger/warningError`` or a quadrature did not converge.
+        public var isOutOfTolerance: Bool { unconverged > 0 || !(largestRelativeError <= AccuracyLedger.warningError) }
+        /// True when an estimate exceeds 1e-6 (or is not finite): the value cannot be trusted.
+        public var isUntrusted: Bool { !(largestRelativeError <= AccuracyLedger.untrustedError) }
+        /// True when quadrature ran at a variance outside ``AccuracyLedger/validatedVariances``.
+        public var leftValidatedRange: Bool {
+            guard let varianceRange else { return false }
+            return varianceRange.lowerBound < AccuracyLedger.validatedVariances.lowerBound
+                || varianceRange.upperBound > AccuracyLedger.validatedVariances.upperBound
+        }
+    }
+
+    /// The ledger quadratures record into (nil: none).
+    @TaskLocal public static var current: AccuracyLedger?
+
+    private var state = Summary()
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// What has been recorded so far.
+    public var summary: Summary {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    /// Runs `body` with a fresh ledger bound, and returns its result with the ledger's summary.
+    public static func recording<R>(_ body: () throws -> R) rethrows -> (result: R, accuracy: Summary) {
+        let ledger = AccuracyLedger()
+        let result = try $current.withValue(ledger) { try body() }
+        return (result, ledger.summary)
+    }
+
+    /// Records one quadrature result.
+    public func record(_ e: Expectation) {
+        guard e.value.isFinite, e.method == .quadrature else { return }
+        let relative = e.errorEstimate / max(abs(e.value), 1e-2)
+        lock.lock()
+        defer { lock.unlock() }
+        state.quadratures += 1
+        if !e.converged { state.unconverged += 1 }
+        if !(relative <= state.largestRelativeError) {
+            state.largestRelativeError = relative.isNaN ? .infinity : relative
+            state.worstValue = e.value
+            state.worstErrorEstimate = e.errorEstimate
+        }
+    }
+
+    /// Records a variance at which an activation moment was computed by quadrature.
+    public func recordVariance(_ q: Double) {
+        guard q.isFinite else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if let range = state.varianceRange {
+            state.varianceRange = min(range.lowerBound, q)...max(range.upperBound, q)
+        } else {
+            state.varianceRange = q...q
+        }
+    }
+}
