@@ -74,6 +74,13 @@ public final class AccuracyLedger: @unchecked Sendable {
         return state
     }
 
+    /// Runs `body` with no ledger bound: for the trial evaluations of an iterative solver, whose
+    /// iterates may stray into parameters where a quadrature is poor and which are discarded. The
+    /// solver must re-evaluate its final iterate outside, so what it reports is recorded.
+    public static func unrecorded<R>(_ body: () throws -> R) rethrows -> R {
+        try $current.withValue(nil) { try body() }
+    }
+
     /// Runs `body` with a fresh ledger bound, and returns its result with the ledger's summary.
     public static func recording<R>(_ body: () throws -> R) rethrows -> (result: R, accuracy: Summary) {
         let ledger = AccuracyLedger()

@@ -160,7 +160,12 @@ public enum Shaping {
                               localCurvature: Double?, reject: ((ShapedActivation) -> Bool)? = nil,
                               conditions: [(Condition, Double)]) throws(ShapingError) -> ShapingResult {
         // The residuals (map − target) and their exact Jacobian from the Dual algebra.
+        // Trial iterates are not recorded in the accuracy ledger (they may stray where a quadrature
+        // is poor and are discarded); the final iterate is re-evaluated below, recorded.
         func residualsAndJacobian(_ p: [Double]) -> (values: [Double], jacobian: [[Double]]) {
+            AccuracyLedger.unrecorded { trialResidualsAndJacobian(p) }
+        }
+        func trialResidualsAndJacobian(_ p: [Double]) -> (values: [Double], jacobian: [[Double]]) {
             let n = p.count
             guard let r = system.evaluate(p) else {
                 return (Array(repeating: .nan, count: n), Array(repeating: Array(repeating: .nan, count: n), count: n))
