@@ -146,13 +146,7 @@ extension Simulation {
                 w.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: weightSD) }
                 if backward { storedWeights.append(w) }
                 do throws(GSLError) {
-                    try a.withUnsafeBufferPointer { a throws(GSLError) in
-                        try w.withUnsafeBufferPointer { w throws(GSLError) in
-                            try h.withUnsafeMutableBufferPointer { h throws(GSLError) in
-                                try GSL.matrixProduct(w, a, into: h, m: n, k: n, n: 2)
-                            }
-                        }
-                    }
+                    try multiply(w, a, into: &h, m: n, k: n, n: 2)
                 } catch { return .failure(error) }
             case .implicit:
                 // Rows of Wˡ·[φ, φ'dz] are iid N(0, (σw²/n)·AᵀA).
@@ -299,13 +293,7 @@ extension Simulation {
                 case .dense:
                     w.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: weightSD) }
                     do throws(GSLError) {
-                        try a.withUnsafeBufferPointer { a throws(GSLError) in
-                            try w.withUnsafeBufferPointer { w throws(GSLError) in
-                                try h.withUnsafeMutableBufferPointer { h throws(GSLError) in
-                                    try GSL.matrixProduct(w, a, into: h, m: n, k: n, n: 2)
-                                }
-                            }
-                        }
+                        try multiply(w, a, into: &h, m: n, k: n, n: 2)
                     } catch { return .failure(error) }
                 case .implicit:
                     // Rows of Wˡ·[φ1, φ2] are iid N(0, (σw²/n)·AᵀA).
