@@ -24,7 +24,7 @@ public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], progress: (@Se
 final class ResultSlots<Element>: @unchecked Sendable {
     private var storage: [Element?]
     private var completed = 0
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 

@@ -88,7 +88,7 @@ struct Export: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            throw CommandError.cannotCreate("cannot create '\(dir)': \(error.localizedDescription)")
+            throw CommandError.cannotCreate("cannot create '\(dir)': \(fileErrorText(error))")
         }
         var files: [(name: String, text: String, rows: Int?)] = []
         var manifest: [String] = []

@@ -31,7 +31,7 @@ enum MemoryBudget {
     }
 
     static func describe(_ bytes: Int) -> String {
-        bytes == Int.max ? "more than 9e18 bytes" : String(format: "%.1f GB", Double(bytes) / 1e9)
+        bytes == Int.max ? "more than 9e18 bytes" : cFormat("%.1f GB", Double(bytes) / 1e9)
     }
 
     /// Rows reported for `layers` layers with `--every k`: every k-th layer and the last.

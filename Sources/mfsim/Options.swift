@@ -7,7 +7,7 @@ struct Real: ExpressibleByArgument, Sendable, CustomStringConvertible {
     let value: Double
     init(_ value: Double) { self.value = value }
     init?(argument: String) {
-        guard let value = Double(argument.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        guard let value = Double(argument.trimmingWhitespace()), value.isFinite else { return nil }
         self.value = value
     }
     var description: String { formatNumber(value) }
@@ -26,7 +26,7 @@ enum NumericList {
     }
 
     static func parseItem(_ item: String, option: String) throws -> [Double] {
-        let text = item.trimmingCharacters(in: .whitespaces)
+        let text = item.trimmingWhitespace()
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         if parts.count == 1 {
             guard let value = Double(text), value.isFinite else {
@@ -120,7 +120,7 @@ enum WeightVarianceArgument: ExpressibleByArgument, Sendable, CustomStringConver
     case edge
 
     init?(argument: String) {
-        if argument.trimmingCharacters(in: .whitespaces) == "edge" { self = .edge; return }
+        if argument.trimmingWhitespace() == "edge" { self = .edge; return }
         guard let real = Real(argument: argument) else { return nil }
         self = .value(real.value)
     }

@@ -97,7 +97,7 @@ struct PhaseCommand: TableCommand {
 final class ProgressBar: @unchecked Sendable {
     private let label: String, total: Int
     private var shown = -1
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init?(label: String, total: Int, minimum: Int = 2000) {
         guard total >= minimum, isatty(STDERR_FILENO) != 0 else { return nil }

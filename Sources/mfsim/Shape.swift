@@ -81,7 +81,7 @@ struct Shape: TableCommand {
 
     /// `--method` values (comma lists and repeats), default dks.
     func methods() throws -> [ShapingMethod] {
-        let names = method.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        let names = method.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() } }
         guard !names.isEmpty else { return [.dks] }
         return try names.map { name in
             guard let m = ShapingMethod(rawValue: name) else { throw ValidationError("--method: '\(name)' is not a method (dks or tat)") }
@@ -91,7 +91,7 @@ struct Shape: TableCommand {
 
     /// `--depth` values (comma lists and repeats), default 10.
     func depths() throws -> [Int] {
-        let texts = depth.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        let texts = depth.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() } }
         guard !texts.isEmpty else { return [10] }
         return try texts.map { text in
             guard let d = Int(text), d >= 1, d <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(text))") }

@@ -112,7 +112,7 @@ struct OutputOptions: ParsableArguments {
     var columnNames: [String]? {
         get throws {
             guard let columns else { return nil }
-            let names = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             if let empty = names.firstIndex(where: \.isEmpty) {
                 throw CommandError.usage("--columns '\(columns)': name \(empty + 1) is empty")
             }

@@ -63,7 +63,7 @@ public final class AccuracyLedger: @unchecked Sendable {
     @TaskLocal public static var current: AccuracyLedger?
 
     private var state = Summary()
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init() {}
 
