@@ -1,5 +1,12 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `transform` applied to every element on every core (`DispatchQueue.concurrentPerform`), results
 /// in input order, so output stays deterministic. `progress(done, total)` is called from the

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The memory a run may hold, checked before the work from what the run will keep: its result
 /// rows and the kernels behind them (issue #13, defect 9: a bound on bytes, not on a proxy).

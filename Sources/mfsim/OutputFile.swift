@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where `-o FILE` writes, decided before any work is done (so a bad path costs nothing and no
 /// warning precedes its error):

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// stdout and stderr through write(2), never through `FileHandle.write` (which traps on a full

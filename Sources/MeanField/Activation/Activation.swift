@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// λ01 of [Klambauer et al. 2017] (§3): the SELU scale that makes (0, 1) a fixed point.
 ///

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the quadratures of one computation reported about their own accuracy, gathered so that
 /// a result can say how far it can be trusted (SPEC §2).
