@@ -2,9 +2,10 @@
 /// `trimmingCharacters(in:)`, which removes Unicode scalars (not characters) from both ends.
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs: the scalars of Unicode general
-    /// category Zs and U+0009, the set Foundation calls `CharacterSet.whitespaces`.
+    /// category Zs, U+0009 and U+200B (zero width space), the set swift-corelibs-foundation's
+    /// `CharacterSet.whitespaces` holds (checked over every scalar).
     public func trimmingWhitespace() -> String {
-        trimmingScalars { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        trimmingScalars { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
     }
 
     /// The text without the leading and trailing Unicode scalars for which `isTrimmed` holds.
@@ -21,26 +22,11 @@ extension StringProtocol {
 extension String {
     /// The line without the trailing white space that the ICU regular expression `\s+$` matches
     /// (what `replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)` removes):
-    /// `\s` is `[\t\n\f\r\p{Z}]`, and `$` also matches before one final line terminator that is
-    /// not itself `\s` (U+000B, U+0085).
+    /// the scalars with the Unicode White_Space property (U+0009–U+000D, U+0020, U+0085, U+00A0,
+    /// U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
     func trimmingTrailingRegexWhitespace() -> String {
-        func isRegexSpace(_ s: Unicode.Scalar) -> Bool {
-            switch s.value {
-            case 0x09, 0x0A, 0x0C, 0x0D: return true
-            default:
-                switch s.properties.generalCategory {
-                case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
-                default: return false
-                }
-            }
-        }
         var scalars = Array(unicodeScalars)
-        var terminator: Unicode.Scalar?
-        if let last = scalars.last, last.value == 0x0B || last.value == 0x85 {
-            terminator = scalars.removeLast()
-        }
-        while let last = scalars.last, isRegexSpace(last) { scalars.removeLast() }
-        if let terminator { scalars.append(terminator) }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         var text = String.UnicodeScalarView()
         text.append(contentsOf: scalars)
         return String(text)

@@ -7,8 +7,8 @@ import Foundation
 /// The text full Foundation's `localizedDescription` gives a file-system error thrown by
 /// `FileManager` (a `CocoaError`), which FoundationEssentials does not provide; kept so `mfsim`'s
 /// messages stay as they were when it linked full Foundation (issue #15: start-up). The reasons
-/// are swift-corelibs-foundation's for the file-error codes; other codes read
-/// `(NSCocoaErrorDomain error N.)`, as there.
+/// are swift-corelibs-foundation's (every code it words; the test compares codes 0–5000); others
+/// read `(NSCocoaErrorDomain error N.)`, as there.
 func fileErrorText(_ error: any Error) -> String {
     guard let cocoa = error as? CocoaError else { return String(describing: error) }
     let code = cocoa.code.rawValue
@@ -35,4 +35,19 @@ private let fileErrorReasons: [Int: String] = [
     518: "The specified URL type isn’t supported.",
     640: "There isn’t enough space.",
     642: "The volume is read only.",
+    1024: "The value is invalid.",
+    2048: "The value is invalid.",
+    3072: "The operation was cancelled.",
+    3328: "The requested operation is not supported.",
+    3840: "The data is not in the correct format.",
+    3841: "The data is in a format that this application doesn’t understand.",
+    3842: "An error occurred in the source of the data.",
+    3851: "An error occurred in the destination for the data.",
+    3852: "An error occurred in the content of the data.",
+    4353: "The file is not available on iCloud yet.",
+    4354: "There isn’t enough space in your account.",
+    4355: "The iCloud servers might be unreachable or your settings might be incorrect.",
+    4864: "The data isn’t in the correct format.",
+    4865: "The data is missing.",
+    4866: "The data isn’t in the correct format.",
 ]

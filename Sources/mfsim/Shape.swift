@@ -12,6 +12,7 @@ import MeanField
 /// `mfsim shape`: DKS and TAT activation transformations (SPEC §6).
 struct Shape: TableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "shape",
         abstract: "Kernel shaping: exact DKS and TAT transformations phi_hat(x) = output_scale*(phi(input_scale*x + input_shift) + output_shift).",
         discussion: """
             Deep Kernel Shaping (Martens et al. 2021, arXiv 2110.01765) and Tailored Activation Transformations \
