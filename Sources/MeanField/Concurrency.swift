@@ -1,5 +1,12 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `transform` applied to every element on every core (`DispatchQueue.concurrentPerform`), results
 /// in input order, so output stays deterministic. `progress(done, total)` is called from the
@@ -24,7 +31,7 @@ public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], progress: (@Se
 final class ResultSlots<Element>: @unchecked Sendable {
     private var storage: [Element?]
     private var completed = 0
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(count: Int) { storage = Array(repeating: nil, count: count) }
 

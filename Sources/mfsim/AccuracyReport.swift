@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// The accuracy a table's quadratures reported (``AccuracyLedger``), written into its `meta` and,

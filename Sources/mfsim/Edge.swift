@@ -1,10 +1,18 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim edge`: the edge of chaos (SPEC §1.3).
 struct Edge: TableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "edge",
         abstract: "Edge of chaos: the sigma_w2 with chi1(q*) = 1 for each sigma_b2, and q* there.",
         discussion: """
             Schoenholz et al. 2017: chi1 = sigma_w2 E[phi'(sqrt(q*) z)^2] = 1 separates the ordered (chi1 < 1) \

@@ -4,6 +4,7 @@ import MeanField
 /// `mfsim gain`: initialization gains (SPEC §1.5).
 struct Gain: TableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "gain",
         abstract: "Initialization gains: E_q[phi^2], the variance factor k (Var[w] = k/fan_in), std_gain = sqrt(k), the NFNets gamma.",
         discussion: """
             For inputs of variance q: second_moment = E[phi(sqrt(q) z)^2]; weight_variance_factor k = q/second_moment \

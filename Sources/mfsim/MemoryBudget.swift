@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The memory a run may hold, checked before the work from what the run will keep: its result
 /// rows and the kernels behind them (issue #13, defect 9: a bound on bytes, not on a proxy).
@@ -31,7 +38,7 @@ enum MemoryBudget {
     }
 
     static func describe(_ bytes: Int) -> String {
-        bytes == Int.max ? "more than 9e18 bytes" : String(format: "%.1f GB", Double(bytes) / 1e9)
+        bytes == Int.max ? "more than 9e18 bytes" : cFormat("%.1f GB", Double(bytes) / 1e9)
     }
 
     /// Rows reported for `layers` layers with `--every k`: every k-th layer and the last.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the quadratures of one computation reported about their own accuracy, gathered so that
 /// a result can say how far it can be trusted (SPEC §2).
@@ -63,7 +70,7 @@ public final class AccuracyLedger: @unchecked Sendable {
     @TaskLocal public static var current: AccuracyLedger?
 
     private var state = Summary()
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init() {}
 

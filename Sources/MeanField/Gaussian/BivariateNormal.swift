@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The bivariate normal CDF `Φ₂(h, k; ρ) = P(X < h, Y < k)` for standard normal X, Y with
 /// correlation ρ, relatively accurate everywhere (tails down to the underflow threshold, |ρ| → 1).

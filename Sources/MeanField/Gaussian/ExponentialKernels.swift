@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension PiecewiseForm {
     /// `E[φ^(i)(u) φ^(j)(v)]` in closed form for the exponential family (elu, selu, celu, any

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which Gaussian moment of an activation: `E[φ^(i)]` or `E[φ^(i) · φ^(j)]`.
 public struct Moment: Sendable, Hashable {

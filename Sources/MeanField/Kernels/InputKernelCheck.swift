@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why an input kernel Σ⁰ is not a covariance matrix.
 public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one place that decides how the bivariate kernels `E[φ(u)φ(v)]` and `E[φ'(u)φ'(v)]` of an
 /// activation are evaluated, for given variances — every recursion (NNGP/NTK two-input sweeps and

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One layer of the two-input NNGP/NTK recursion.
 public struct NeuralTangentRow: Sendable, Hashable {

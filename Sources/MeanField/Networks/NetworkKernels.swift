@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One top-level item of a network's two-input NNGP/NTK recursion.
 public struct NetworkKernelRow: Sendable, Hashable {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which kernel-shaping transformation.
 public enum ShapingMethod: String, Sendable, Hashable, CaseIterable {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An across-network statistic (a standard deviation, a variance, a mean shift) estimated from T
 /// independent networks, beside its leading-1/n prediction.

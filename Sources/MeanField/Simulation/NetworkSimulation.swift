@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One top-level item of a simulated network: the networks' kernel entries and gradient ratio
 /// beside the mean-field values.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An empirical statistic over independent trials beside its mean-field prediction.
 public struct SimulatedStatistic: Sendable, Hashable {
