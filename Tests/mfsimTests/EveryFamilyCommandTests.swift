@@ -28,7 +28,7 @@ struct EveryFamilyCommandTests {
     static let textColumns: Set<String> = ["activation", "spec", "phase", "method", "stable", "network", "model"]
     /// Columns where SPEC §3 allows `inf` (depth scales at criticality) or an empty cell (a value
     /// that does not apply: no edge of chaos, no unstable fixed point, a leaky_relu-only column).
-    static let mayBeInfinite: Set<String> = ["xi_q", "xi_c", "c_curvature"]
+    static let mayBeInfinite: Set<String> = ["xi_q", "xi_c", "c_curvature", "q_star", "q_unstable"]
 
     static let cases: [(String, [String])] = [
         ("slopes", ["slopes", "--variance", "1e-6", "--variance", "1", "--variance", "1e4", "--mean", "0.3"]),
@@ -61,9 +61,14 @@ struct EveryFamilyCommandTests {
         let result = try MFSimProcess.run(command + families.flatMap { ["--activation", $0] })
         #expect(result.status == 0, "\(name): \(result.stderr)")
         let warnings = Self.inaccuracyWarnings(result.stderr)
-        withKnownIssue("ntk softshrink: a few Φ₂-cell quadratures reach the panel limit (error estimate 3e-13, within SPEC §2, but reported)") {
+        // One known warning, recorded as a known issue: edge for the families without an edge of chaos
+        // at this σb² (softplus, logsigmoid, hardswish: the sigma_w2 cell is empty), whose search
+        // probes variances far above 1e4, which the accuracy ledger reports although no number is
+        // printed. Any other warning of inaccuracy fails the test.
+        let known = name == "edge" && warnings.allSatisfy { $0.contains("edge: quadrature at variances") && $0.contains("not guaranteed") }
+        withKnownIssue("edge: the search for an edge that does not exist probes variances beyond the validated range") {
             #expect(warnings.isEmpty, "\(name): \(warnings.joined(separator: "\n"))")
-        } when: { name == "ntk" && warnings.allSatisfy { $0.contains("ntk:") } && !warnings.isEmpty }
+        } when: { known && !warnings.isEmpty }
         let records = csvRecords(result.stdout)
         let header = try #require(records.first, "\(name): no output")
         let activationColumn = try #require(header.firstIndex(of: "activation"))
