@@ -31,11 +31,16 @@ extension Simulate {
         let gradientColumns = ["grad_ratio_predicted", "grad_ratio_empirical", "grad_ratio_se", "grad_ratio_deviation"]
         var table: Table
         let bad: Int?
+        // One step per finished trial (the network's trials run on every core).
+        let bar = ProgressBar(label: "simulate --network", total: settings.trials)
+        defer { bar?.finish() }
         if let inputs {
             let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")
             guard count <= width else { throw CommandError.badInput("--gram: \(count) inputs need --width >= \(count) (got \(width))") }
             meta += [("gram", .text(inputs)), ("gram_input", .text(inputsKind.rawValue)), ("inputs", .integer(count))]
-            let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.batch(network, inputKernel: kernel, count: count, settings: settings) }
+            let r = try withProgress(bar, step: 0, unit: settings.trials) {
+                try gslFailure { () throws(GSLError) in try NetworkSimulation.batch(network, inputKernel: kernel, count: count, settings: settings) }
+            }
             table = Table(columns: ["block", "item", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"] + gradientColumns,
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
             for block in r.blocks {
@@ -47,7 +52,9 @@ extension Simulate {
         } else {
             let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
             meta += [("q0", .number(q0)), ("c0", .number(c0))]
-            let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.twoInputs(network, q0: q0, c0: c0, settings: settings) }
+            let r = try withProgress(bar, step: 0, unit: settings.trials) {
+                try gslFailure { () throws(GSLError) in try NetworkSimulation.twoInputs(network, q0: q0, c0: c0, settings: settings) }
+            }
             let columns = ["q", "c"].flatMap { p in ["\(p)_predicted", "\(p)_empirical", "\(p)_se", "\(p)_deviation"] }
             table = Table(columns: ["block", "item"] + columns + gradientColumns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
             for block in r.blocks {

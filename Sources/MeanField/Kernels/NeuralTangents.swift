@@ -127,6 +127,7 @@ public enum NeuralTangents {
             guard q.isFinite, theta11.isFinite, q12.allSatisfy(\.isFinite), theta12.allSatisfy(\.isFinite) else {
                 return (rows, layer, routes)
             }
+            WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers {
                 for index in c0s.indices {
                     rows.append(NeuralTangentRow(layer: layer, c0: c0s[index], nngp11: q, nngp12: q12[index],
@@ -199,6 +200,7 @@ public enum NeuralTangents {
             sigma = nextSigma
             theta = nextTheta
             guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
+            WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
         }
         return (result, nil)

@@ -96,7 +96,7 @@ extension Simulation {
         let gains = prediction.rows.map { $0.chiPerpendicular }
         let traceGradient = gains.count > layers ? gains.dropLast().allSatisfy { $0 > 0 && $0.isFinite } : false
         let backward = traceGradient && sampling == .dense && layers * n * n <= 1 << 24
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<FluctuationTrial, GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<FluctuationTrial, GSLError> in
             fluctuationTrial(activation, q0: q0, weights: weights, width: n, layers: layers,
                              gains: traceGradient ? Array(gains.prefix(layers)) : nil, backward: backward, sampling: sampling,
                              seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
@@ -272,7 +272,7 @@ extension Simulation {
         precondition(settings.trials >= 2 && n >= 2 && layers >= 1 && q0 > 0 && abs(c0) <= 1)
         let prediction = FiniteWidth.twoInputSweep(activation, q0: q0, c0: c0, weights: weights, layers: layers, width: n)
         typealias Record = (c: Double, g11: Double, g22: Double, g12: Double)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[Record], GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[Record], GSLError> in
             let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
             // Row-major n × 2: column α the pre-activations of input α.
             var h = [Double](repeating: 0, count: 2 * n)

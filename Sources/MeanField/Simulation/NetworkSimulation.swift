@@ -100,7 +100,7 @@ public enum NetworkSimulation {
         let n = settings.width
         precondition(settings.trials >= 2 && n >= 2 && b >= 1 && b <= n && inputKernel.count == b * b && !network.items.isEmpty)
         let factor = Simulation.choleskyFactor(inputKernel, count: b)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<Trial, GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<Trial, GSLError> in
             do throws(GSLError) {
                 return .success(try simulate(network, factor: factor, count: b, width: n,
                                              seed: Simulation.splitMix64(Simulation.splitMix64(settings.seed) &+ UInt64(trial))))

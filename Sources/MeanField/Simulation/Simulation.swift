@@ -151,7 +151,7 @@ public enum Simulation {
         let n = settings.width
         precondition(settings.trials >= 2 && n >= 2 && b >= 1 && b <= n && settings.layers >= 1 && inputKernel.count == b * b)
         let inputFactor = choleskyFactor(inputKernel, count: b)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[[Double]], GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[[Double]], GSLError> in
             let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
             var h = initialPreactivations(width: n, factor: inputFactor, count: b, rng: rng)
             var a = [Double](repeating: 0, count: n * b)
@@ -270,7 +270,7 @@ public enum Simulation {
         let n = settings.width
         precondition(settings.trials >= 2 && n >= 2 && settings.layers >= 1 && weights.tau >= weights.omega * weights.omega / Double(n))
         let prediction = SelfNormalizing.depthSweep(activation, from: start, weights: weights, layers: settings.layers)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[(first: Double, second: Double)], GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[(first: Double, second: Double)], GSLError> in
             let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
             var x = [Double](repeating: 0, count: n)
             x.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: 1) }
