@@ -30,6 +30,8 @@ struct Edge: TableCommand {
         let activations = try parseActivations(activation, default: ["tanh"])
         let biases = try parseNumbers(sigmaB2, default: try NumericList.parse(["0:0.5:11"], option: "--sigma-b2"),
                                       option: "--sigma-b2", requirement: ">= 0") { $0 >= 0 }
+        try MemoryBudget.check(rows: MemoryBudget.times(activations.count, biases.count), columns: 4,
+                               doubles: MemoryBudget.times(MemoryBudget.times(activations.count, biases.count), 50) &+ MemoryBudget.times(biases.count, MemoryBudget.doublesPerListValue), "edge: \(activations.count) activations × \(biases.count) sigma_b2 values")
         var table = Table(columns: ["activation", "sigma_b2", "sigma_w2", "q_star"],
                           meta: MeanFieldVersion.meta(subcommand: "edge", [
                               ("activation", .text(activations.map(\.spec).joined(separator: " "))),

@@ -27,6 +27,7 @@ extension Simulate {
         if let inputs {
             let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")
             guard count <= width else { throw CommandError.badInput("--gram: \(count) inputs need --width >= \(count) (got \(width))") }
+            try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: count)
             meta += [("gram", .text(inputs)), ("gram_input", .text(inputsKind.rawValue)), ("inputs", .integer(count))]
             let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.batch(network, inputKernel: kernel, count: count, settings: settings) }
             table = Table(columns: ["block", "item", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"] + gradientColumns,
@@ -39,6 +40,7 @@ extension Simulate {
             bad = r.firstNonFiniteBlock
         } else {
             let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
+            try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: 2)
             meta += [("q0", .number(q0)), ("c0", .number(c0))]
             let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.twoInputs(network, q0: q0, c0: c0, settings: settings) }
             let columns = ["q", "c"].flatMap { p in ["\(p)_predicted", "\(p)_empirical", "\(p)_se", "\(p)_deviation"] }
