@@ -7,6 +7,7 @@ extension Simulate {
     func networkTable() throws -> Table {
         let network = try networkOptions.network(requireGaussian: false)
         let settings = SimulationSettings(width: width, layers: 1, trials: trials, seed: seed)
+        if inputs == nil { try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: 2) }
         let gaussian = (try? network.checkGaussian()) != nil
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), NetworkOptions.meta(network), ("blocks", .integer(network.items.count)),
                                       ("width", .integer(width)), ("trials", .integer(trials)), ("seed", .text(String(seed))),
@@ -40,7 +41,6 @@ extension Simulate {
             bad = r.firstNonFiniteBlock
         } else {
             let q0 = modelOptions.inputVariance, c0 = modelOptions.inputCorrelation
-            try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: 2)
             meta += [("q0", .number(q0)), ("c0", .number(c0))]
             let r = try gslFailure { () throws(GSLError) in try NetworkSimulation.twoInputs(network, q0: q0, c0: c0, settings: settings) }
             let columns = ["q", "c"].flatMap { p in ["\(p)_predicted", "\(p)_empirical", "\(p)_se", "\(p)_deviation"] }

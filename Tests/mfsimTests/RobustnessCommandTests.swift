@@ -56,21 +56,29 @@ struct RobustnessCommandTests {
         }
     }
 
+    static func repeated(_ option: String, _ value: String, _ count: Int) -> [String] {
+        var out: [String] = []
+        for _ in 0..<count { out += [option, value] }
+        return out
+    }
+
+    static let oversized: [[String]] = {
+        var lines: [[String]] = []
+        lines.append(["simulate", "--width", "100", "--trials", "100000", "--layers", "100000"])
+        lines.append(["simulate", "--model", "snn", "--width", "100", "--trials", "100000", "--layers", "10000"])
+        lines.append(["simulate", "--fluctuations", "--width", "100", "--trials", "100000", "--layers", "10000"])
+        lines.append(["simulate", "--fluctuations", "--c0", "0.5", "--width", "100", "--trials", "100000", "--layers", "10000"])
+        lines.append(["simulate", "--network", "dense relu dense relu *100000", "--width", "100", "--trials", "100000"])
+        lines.append(["gain"] + repeated("--variance", "0.1:1:1000000", 12))
+        lines.append(["slopes", "--activation", "relu", "--mean", "0:1:1000", "--variance", "0.1:1:100000"])
+        lines.append(["edge", "--activation", "relu", "--activation", "tanh"] + repeated("--sigma-b2", "0:1:1000000", 4))
+        lines.append(["depth-sweep", "--layers", "1000000"] + repeated("--activation", "relu", 20))
+        lines.append(["finite-width", "--layers", "100000"] + repeated("--activation", "relu", 60))
+        return lines
+    }()
+
     /// Each of these would hold more than 4 GiB; each is refused at once, before any work.
-    @Test(arguments: [
-        ["simulate", "--width", "100", "--trials", "100000", "--layers", "100000"],
-        ["simulate", "--model", "snn", "--width", "100", "--trials", "100000", "--layers", "10000"],
-        ["simulate", "--fluctuations", "--width", "100", "--trials", "100000", "--layers", "10000"],
-        ["simulate", "--fluctuations", "--c0", "0.5", "--width", "100", "--trials", "100000", "--layers", "10000"],
-        ["simulate", "--network", "dense relu dense relu *100000", "--width", "100", "--trials", "100000"],
-        ["gain"] + Array(repeating: ["--variance", "0.1:1:1000000"], count: 12).flatMap { $0 },
-        ["slopes", "--activation", "relu", "--mean", "0:1:1000", "--variance", "0.1:1:100000"],
-        ["rnn-gain", "--activation", "relu"] + Array(repeating: ["--variance", "0.1:1:1000000"], count: 12).flatMap { $0 },
-        ["edge", "--activation", "relu", "--activation", "tanh", "--sigma-b2", "0:1:1000000", "--sigma-b2", "0:1:1000000",
-         "--sigma-b2", "0:1:1000000", "--sigma-b2", "0:1:1000000"],
-        ["depth-sweep"] + Array(repeating: ["--activation", "relu"], count: 10).flatMap { $0 } + ["--layers", "1000000"],
-        ["finite-width", "--layers", "100000"] + Array(repeating: ["--activation", "relu"], count: 60).flatMap { $0 },
-    ])
+    @Test(arguments: RobustnessCommandTests.oversized)
     func runsAboveTheMemoryLimitAreRefusedBeforeAnyWork(arguments: [String]) throws {
         let start = Date()
         let r = try MFSimProcess.run(arguments)
@@ -99,7 +107,7 @@ struct RobustnessCommandTests {
         let table = Table(columns: ["activation", "variance", "second_moment"],
                           rows: [[.text("relu"), .number(subject.variance), .number(1)], [.text("silu"), .number(7), .number(1)],
                                  [.text("silu"), .number(subject.variance), .number(1)]])
-        let text = AccuracyReport.where(subject, in: table)
+        let text = AccuracyReport.location(subject, in: table)
         #expect(text.contains("activation silu at variance \(formatNumber(subject.variance))"), "\(text)")
         #expect(text.contains("row 3 (activation=silu, variance=\(formatNumber(subject.variance)))"), "\(text)")
         // A 2D expectation records its correlation.
