@@ -15,15 +15,18 @@ public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], progress: (@Se
                                                    _ transform: @Sendable (T) -> R) -> [R] {
     let slots = ResultSlots<R>(count: items.count)
     // Task-local values do not reach Dispatch's worker threads by themselves.
-    let ledger = AccuracyLedger.current
+    let ledger = AccuracyLedger.current, subject = AccuracyLedger.subject
     withoutActuallyEscaping(transform) { transform in
         let body: @Sendable (Int) -> Void = { [transform] index in
-            let value = ledger == nil ? transform(items[index]) : AccuracyLedger.$current.withValue(ledger) { transform(items[index]) }
+            let value = ledger == nil ? transform(items[index]) : AccuracyLedger.$current.withValue(ledger) {
+                AccuracyLedger.$subject.withValue(subject) { transform(items[index]) }
+            }
             let done = slots.store(value, at: index)
             progress?(done, items.count)
         }
         DispatchQueue.concurrentPerform(iterations: items.count, execute: body)
     }
+    // concurrentPerform returns after every iteration ran, and each stored its slot.
     return slots.values.map { $0! }
 }
 

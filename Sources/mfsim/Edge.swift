@@ -45,6 +45,8 @@ struct Edge: TableCommand {
 
     func makeTable() throws -> Table {
         let activations = try self.activations.activations(), biases = try biases()
+        try MemoryBudget.check(rows: MemoryBudget.times(activations.count, biases.count), columns: 5,
+                               doubles: MemoryBudget.times(MemoryBudget.times(activations.count, biases.count), 50) &+ MemoryBudget.times(biases.count, MemoryBudget.doublesPerListValue), "edge: \(activations.count) activations × \(biases.count) sigma_b2 values")
         var table = Table(columns: ["activation", "sigma_b2", "sigma_w2", "q_star", "q_unstable"],
                           meta: MeanFieldVersion.meta(subcommand: "edge", [
                               ("activation", .text(activations.map(\.spec).joined(separator: " "))),

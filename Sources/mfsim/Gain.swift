@@ -37,6 +37,7 @@ struct Gain: TableCommand {
     func makeTable() throws -> Table {
         let variances = try variances()
         let list = try activations.activations()
+        try MemoryBudget.check(rows: MemoryBudget.times(list.count, variances.count), columns: 7, doubles: MemoryBudget.times(variances.count, MemoryBudget.doublesPerListValue), "gain: \(list.count) activations × \(variances.count) variances")
         var columns = ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"]
         if sigmaB2 != nil { columns.append("critical_sigma_w2") }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "gain", [

@@ -20,13 +20,18 @@ enum MemoryBudget {
     /// 4 GiB.
     static let limit = 4 << 30
     static let limitText = "4 GiB"
+    /// What the process holds before any work (the runtime, the binary): 32 MiB.
+    static let baseline = 32 << 20
+    /// The bytes per value of a numeric list option that a table also keeps in its meta (the
+    /// value, its text, its JSON cell), as doubles: ~100 bytes.
+    static let doublesPerListValue = 13
 
     /// The estimated bytes of `rows` table rows of `columns` columns plus `doubles` numbers held.
     static func estimate(rows: Int, columns: Int, doubles: Int = 0) -> Int {
         let (table, tableOverflow) = rows.multipliedReportingOverflow(by: 64 + 40 * columns)
         let (kernels, kernelOverflow) = doubles.multipliedReportingOverflow(by: 8)
         let (sum, sumOverflow) = table.addingReportingOverflow(kernels)
-        return tableOverflow || kernelOverflow || sumOverflow ? Int.max : sum
+        return tableOverflow || kernelOverflow || sumOverflow ? Int.max : sum &+ baseline
     }
 
     /// Refuses a run whose estimate exceeds ``limit``; `what` says where the bytes come from.

@@ -131,6 +131,7 @@ struct Simulate: TableCommand {
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
         let activations = try self.activations.activations()
+        if inputs == nil { try checkMemory(activations: activations.count) }
         let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
                                       ("width", .integer(width)), ("layers", .integer(layers)), ("trials", .integer(trials)),

@@ -14,6 +14,7 @@ extension Simulate {
     func networkTable() throws -> Table {
         let network = try networkOptions.network(requireGaussian: false)
         let settings = SimulationSettings(width: width, layers: 1, trials: trials, seed: seed)
+        if inputs == nil { try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: 2) }
         let gaussian = (try? network.checkGaussian()) != nil
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), NetworkOptions.meta(network), ("blocks", .integer(network.items.count)),
                                       ("width", .integer(width)), ("trials", .integer(trials)), ("seed", .text(String(seed))),
@@ -37,6 +38,7 @@ extension Simulate {
         if let inputs {
             let (kernel, count) = try InputKernelFile.read(inputs, kind: inputsKind, option: "--gram")
             guard count <= width else { throw CommandError.badInput("--gram: \(count) inputs need --width >= \(count) (got \(width))") }
+            try checkNetworkMemory(blocks: network.items.count, items: network.layerCount, inputs: count)
             meta += [("gram", .text(inputs)), ("gram_input", .text(inputsKind.rawValue)), ("inputs", .integer(count))]
             let r = try withProgress(bar, step: 0, unit: settings.trials) {
                 try gslFailure { () throws(GSLError) in try NetworkSimulation.batch(network, inputKernel: kernel, count: count, settings: settings) }

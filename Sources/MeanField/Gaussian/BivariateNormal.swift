@@ -112,6 +112,8 @@ struct TiltedOrthant {
     /// The integrals of up to four terms (all with λ ≠ 0) at once, on one adaptive mesh; nil when
     /// the quadrature did not converge.
     func integrals(_ terms: [Term]) -> SIMD4<Double>? {
+        // Not reachable from the command line: the one caller (ExponentialKernels) splits its
+        // requests into groups of at most four and checks the count before calling.
         precondition(terms.count <= 4)
         if c <= -1 { return SIMD4(repeating: 0) }   // the orthant has probability 0
         let (s1, s2, c) = (self.s1, self.s2, min(1, self.c))

@@ -87,6 +87,8 @@ public enum NeuralTangents {
     public static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
                                  layers: Int, every: Int = 1, interpolate: Bool = true, strategy: Gaussian.Strategy = .automatic)
     -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
+        // Not reachable from the command line: Ntk.validate refuses --layers outside 1...1000000 and
+        // --every < 1, and reachedLayers returns at least 1 (it throws when layer 1 is unvalidated).
         precondition(layers >= 1 && every >= 1)
         let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
         var theta11 = q0
@@ -210,6 +212,8 @@ public enum NeuralTangents {
     /// `Σ⁰ᵢⱼ = xᵢ·xⱼ / d`, the pre-activation covariance of a first layer with σw² = 1, σb² = 0
     /// (neural-tangents' normalization by fan-in).
     public static func inputKernel(vectors: [Double], count n: Int, dimension d: Int) -> [Double] {
+        // Not reachable from the command line: NumericCSV.read returns rows of equally many
+        // numbers, at least one row of at least one field (an all-empty line is skipped).
         precondition(vectors.count == n * d && d >= 1)
         var kernel = [Double](repeating: 0, count: n * n)
         for i in 0..<n {

@@ -52,6 +52,8 @@ public struct Table: Sendable, Hashable {
 
     /// Appends a row; it must have one cell per column.
     public mutating func append(_ row: [Cell]) {
+        // Not reachable from the command line: every subcommand builds its rows from the literal
+        // column list it declares (a programming error, caught by the tests of every subcommand).
         precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
         rows.append(row)
     }
