@@ -38,10 +38,14 @@ if CommandLine.arguments.contains("pairs") {
             }
         }
         var sink = 0.0
-        let seconds = measure(minimum: 1) {
+        // Process CPU time (the machine is shared: wall time would measure the load).
+        let rounds = 20
+        let start = clock()
+        for _ in 0..<rounds {
             for (q1, q12, q2) in grid { let (k, d) = KernelEvaluator.pair(a, variance1: q1, covariance: q12, variance2: q2); sink += k + d }
         }
-        print(spec, "pairs", grid.count, String(format: "%.2f µs per pair", seconds / Double(grid.count) * 1e6), sink > 0 ? "" : " ")
+        let seconds = Double(clock() - start) / Double(CLOCKS_PER_SEC)
+        print(spec, "pairs", grid.count, String(format: "%.2f µs of CPU per pair", seconds / Double(rounds * grid.count) * 1e6), sink > 0 ? "" : " ")
     }
     exit(0)
 }
