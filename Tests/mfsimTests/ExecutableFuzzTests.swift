@@ -30,7 +30,7 @@ struct ExecutableFuzzTests {
         ["simulate", "--network", "dense relu dense tanh", "--width", "3", "--trials", "2"],
         ["simulate", "--width", "3", "--layers", "2", "--trials", "2", "--gram", "KERNEL", "--gram-input", "kernel"],
         ["finite-width", "--layers", "3", "--width", "10", "--c0", "0.5"],
-        ["depth-sweep", "--layers", "1000000", "--activation", "relu", "--activation", "elu", "--activation", "tanh", "--activation", "relu",
+        ["depth-sweep", "--layers", "10000000", "--activation", "relu", "--activation", "elu", "--activation", "tanh", "--activation", "relu",
          "--activation", "elu", "--activation", "tanh", "--activation", "relu", "--activation", "elu", "--activation", "tanh", "--activation", "relu"],
     ]
     static let options = ["--activation", "--format", "--variance", "--mean", "--sigma-w2", "--sigma-b2", "--q0", "--c0", "--layers",
