@@ -9,6 +9,30 @@ import Testing
     /// Every path of up to four pieces without `//`. swift-corelibs-foundation traps (it does
     /// not throw) on one-character names (`a`, `a/`, `.`), on some repeated slashes (`.//`,
     /// `ab//é`) and non-ASCII names (`é`); those are checked against their expected values.
+    /// The product (MeanField and mfsim) imports full Foundation only as the fallback of
+    /// `#if canImport(FoundationEssentials)`: one bare `import Foundation` links libFoundation and
+    /// ICU into the binary again (two merged files did, until this test), and start-up doubles.
+    @Test func noSourceImportsFullFoundation() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var offenders: [String] = []
+        for target in ["Sources/MeanField", "Sources/mfsim"] {
+            let dir = root.appendingPathComponent(target)
+            let files = try #require(FileManager.default.enumerator(atPath: dir.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+            #expect(files.count > 10)
+            for file in files {
+                let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                for (index, line) in lines.enumerated() where line == "import Foundation" {
+                    // Allowed only as the #else branch of the FoundationEssentials guard.
+                    if !(index >= 3 && lines[index - 1] == "#else" && lines[index - 3] == "#if canImport(FoundationEssentials)") {
+                        offenders.append("\(target)/\(file):\(index + 1)")
+                    }
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "bare import Foundation: \(offenders)")
+    }
+
     @Test func pathNamesEqualNSString() {
         let pieces = ["/", "ab", "..", ".x", "d e", "x.csv"]
         var paths: [String] = [], level = [""]

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Gauss–Legendre rules on [−1, 1], computed once (Newton's iteration on the three-term recurrence
 /// of the Legendre polynomials, to the last bit).

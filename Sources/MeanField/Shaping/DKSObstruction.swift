@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the DKS conditions `Q'(1) = q_slope`, `C(0) = 0`, `C'(1) = ξ` (SPEC §6) have no solution in
 /// `(input_scale, input_shift)`, and why; checked before the solver runs, so that a hopeless solve
