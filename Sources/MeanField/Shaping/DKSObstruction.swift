@@ -38,12 +38,47 @@ import Glibc
 /// at `t = 0`, where `C'(1) = π/(π − 2) = 2.7519…`. With `q_slope = 1` DKS is solvable only for that
 /// one ξ (solution `input_scale = 1, input_shift = 0`).
 ///
+/// **Relu-limit families** (elu with alpha ≤ 1.8, selu with alpha ≤ 1.8 — lambda is an output
+/// scale —, celu with any alpha, which is `alpha · elu₁(u/alpha)`, softshrink with any lambda > 0,
+/// which is `lambda · softshrink₁(u/lambda)`). Along the curve `Q'(1) = 1` in
+/// `(input_scale, input_shift)`, `C'(1) < π/(π − 1)`, the value being approached only in the limit
+/// where `φ(αx + β)` (rescaled) tends to a relu with its kink at the mean (elu: `α → ∞`,
+/// `β/α → 0`; softshrink: `α → 0`, `β → ±lambda`). This is verified numerically, not proved (a
+/// log grid of input_scale from 0.02 to 200, every root in input_shift of `Q'(1) = 1` on
+/// [−10, 10], `Tests/Generators/shaping/dks_relu_limit_reference.py`). For elu the grid maximum
+/// sits at the largest input_scale (200), below π/(π − 1) by about 0.0029·alpha·(2 − alpha) there
+/// (alpha from 0.01 to 1.8): the relu limit is approached from below, by a correction that changes
+/// sign at alpha = 2; elu with alpha ≥ 3 exceeds π/(π − 1) and is left to the solver. For
+/// softshrink the maximum is at the smallest input_scale (0.02), equal to π/(π − 1) within 1e-13:
+/// there the second kink is 50 standard deviations away. So DKS needs `ξ < π/(π − 1)`: depth 1
+/// with ζ = 1.5 has no solution (ζ = 1.4 has one).
+///
+/// **tanhshrink**: `C'(1)` on `Q'(1) = 1` has an attained maximum ``tanhshrinkMaximalSlope``
+/// (1.146237…, at input_scale 0.933, input_shift ±1.227: the stationary point solved at 45 digits by
+/// the same script), so DKS needs `ξ ≤` it: depths 1 and 2 with ζ = 1.5 have no solution.
+///
 /// [Martens et al. 2021]: https://arxiv.org/abs/2110.01765
 enum DKSObstruction {
     /// `π/(π − 1)`: C'(1) of a relu with its kink at the pre-activation mean.
     static let reluKinkSlope = Double.pi / (Double.pi - 1)
     /// `π/(π − 2)`: C'(1) of `|x|`, the only C'(1) abs reaches with `Q'(1) = 1`.
     static let absSlope = Double.pi / (Double.pi - 2)
+    /// The largest C'(1) of tanhshrink with `Q'(1) = 1` (45-digit stationary point,
+    /// `Tests/Generators/shaping/dks_relu_limit_reference.py`).
+    static let tanhshrinkMaximalSlope = 1.1462374216989778994760354854629
+    /// The largest elu/selu alpha for which the relu-limit bound was verified.
+    static let reluLimitAlphaBound = 1.8
+
+    /// Whether φ belongs to a relu-limit family (see above) for which `C'(1) < π/(π − 1)` on `Q'(1) = 1`.
+    static func isReluLimitType(_ activation: Activation) -> Bool {
+        switch activation.family {
+        case .elu: return activation.parameterValues[0] <= reluLimitAlphaBound
+        case .selu: return activation.parameterValues[1] <= reluLimitAlphaBound
+        case .celu: return true
+        case .softshrink: return activation.parameterValues[0] > 0
+        default: return false
+        }
+    }
 
     /// Whether φ is one linear piece between two constant ones (hardtanh, relu6, hardsigmoid).
     static func isClipType(_ activation: Activation) -> Bool {
@@ -65,6 +100,17 @@ enum DKSObstruction {
                 + "is negative unless the linear piece lies on one side of x = 0, and there C'(1) > pi/(pi-1) = "
                 + "\(formatNumber(reluKinkSlope)) (a relu with its kink at the mean); it needs zeta > \(formatNumber(reluKinkSlope))^depth "
                 + "(or use leaky_relu or a smooth activation)"
+        }
+        if isReluLimitType(activation), xi >= reluKinkSlope {
+            return "DKS cannot shape \(activation.spec) to C'(1) = \(formatNumber(xi)) (zeta^(1/depth)) with q_slope 1: "
+                + "on the curve Q'(1) = 1 its C'(1) stays below pi/(pi-1) = \(formatNumber(reluKinkSlope)), the value of a relu "
+                + "with its kink at the mean, which it only approaches in the limit where phi(input_scale x + input_shift) becomes such a relu "
+                + "(verified numerically); it needs zeta < \(formatNumber(reluKinkSlope))^depth (or use leaky_relu or another activation)"
+        }
+        if activation.family == .tanhshrink, xi > tanhshrinkMaximalSlope {
+            return "DKS cannot shape \(activation.spec) to C'(1) = \(formatNumber(xi)) (zeta^(1/depth)) with q_slope 1: "
+                + "on the curve Q'(1) = 1 its C'(1) is at most \(formatNumber(tanhshrinkMaximalSlope)) (attained at input_scale 0.933, "
+                + "input_shift +-1.227); it needs zeta <= \(formatNumber(tanhshrinkMaximalSlope))^depth (or use another activation)"
         }
         if activation.family == .absolute, abs(xi - absSlope) > 1e-13 * absSlope {
             return "DKS cannot shape \(activation.spec) to C'(1) = \(formatNumber(xi)) (zeta^(1/depth)) with q_slope 1: "

@@ -78,16 +78,20 @@ public struct ShapingResult: Sendable, Hashable {
 /// Unlike `dks`, no random starting points follow a complete
 /// failure: the result is ``ShapingError/noSolution(_:)``. Where the DKS conditions provably (or,
 /// for one inequality, numerically) have no solution — clip-type activations (hardtanh, relu6,
-/// hardsigmoid) with ζ^(1/D) ≤ π/(π − 1), abs except at ζ^(1/D) = π/(π − 2), both with q_slope 1 —
-/// the result is ``ShapingError/unreachableTarget(_:)`` with the reason, before any solve
-/// (see ``DKSObstruction``).
+/// hardsigmoid) with ζ^(1/D) ≤ π/(π − 1), abs except at ζ^(1/D) = π/(π − 2), the relu-limit
+/// families (elu and selu with alpha ≤ 1.8, celu, softshrink) with ζ^(1/D) ≥ π/(π − 1), tanhshrink
+/// with ζ^(1/D) above 1.146237…, all with q_slope 1 — the result is
+/// ``ShapingError/unreachableTarget(_:)`` with the reason, before any solve (see ``DKSObstruction``).
 ///
 /// Equivalent solutions: `x ↦ φ̂(−x)` has the same maps, so `input_scale > 0` is reported; for a
-/// point-symmetric φ (tanh, erf, sigmoid: `φ(−u) = 2φ(0) − φ(u)`), `x ↦ −φ̂(−x)`, i.e.
-/// `(α, −β, −δ − 2φ(0), γ)`, has them too, and the one with `input_shift ≥ 0` is reported. At
-/// dks' symmetric starting point (β = 0) the Jacobian of such a φ is singular, and which mirror
-/// image `dks` lands on is decided by rounding in its finite-difference Jacobian (dks 0.1.2: the
-/// negative shift for sigmoid DKS and TAT tanh at depth 10, the positive one otherwise).
+/// point-symmetric φ about `(u₀, v₀)` (tanh, erf, sigmoid, softsign, sin, tanhshrink, softshrink,
+/// hardtanh, relu6, hardsigmoid: `φ(2u₀ − u) = 2v₀ − φ(u)`), `x ↦ −φ̂(−x)`, i.e.
+/// `(α, 2u₀ − β, −δ − 2v₀, γ)`, has them too, and the one with `input_shift ≥ u₀` is reported
+/// (sin: `input_shift` in [0, π/2], its period and `sin(π − u) = sin u` used as well; see
+/// ``MirrorRoots``). At dks' symmetric starting point (β = 0) the Jacobian of such a φ is
+/// singular, and which mirror image `dks` lands on is decided by rounding in its finite-difference
+/// Jacobian (dks 0.1.2: the negative shift for sigmoid DKS and TAT tanh at depth 10, the positive
+/// one otherwise).
 public enum Shaping {
     /// The DKS transformation of `activation` for an architecture (``PlainNetwork``, ``ShapingNetwork``).
     /// - Parameters:
@@ -229,15 +233,10 @@ public enum Shaping {
                 guard let withSlope = try? Activation(.leakyRelu, ["slope": s]) else { continue }
                 phi = withSlope
             }
-            // Equivalent solutions, one reported: x ↦ φ̂(−x) has the same maps (α > 0 reported), and
-            // for a point-symmetric φ, φ(−u) = 2φ(0) − φ(u), so does x ↦ −φ̂(−x), which is
-            // (α, −β, −δ − 2φ(0), γ) (input_shift ≥ 0 reported).
-            var inputScale = parameters.inputScale, inputShift = parameters.inputShift, outputShift = evaluated.outputShift
-            if inputScale < 0 { inputScale = -inputScale }
-            if let centre = pointSymmetryValue(phi), inputShift < 0 {
-                inputShift = -inputShift
-                outputShift = -outputShift - 2 * centre
-            }
+            // Equivalent solutions (mirror images with the same maps), one reported: see MirrorRoots.
+            let (inputScale, inputShift, outputShift) = MirrorRoots.canonical(phi, inputScale: parameters.inputScale,
+                                                                              inputShift: parameters.inputShift,
+                                                                              outputShift: evaluated.outputShift)
             let shaped = ShapedActivation(phi, inputScale: inputScale, inputShift: inputShift,
                                           outputShift: outputShift, outputScale: evaluated.outputScale)
             if let reject, reject(shaped) {
@@ -281,15 +280,6 @@ public enum Shaping {
             guard accepted else { return nil }
         }
         return nil
-    }
-
-    /// `φ(0)` for the activations with `φ(−u) = 2φ(0) − φ(u)` (tanh, erf, sigmoid), else nil.
-    static func pointSymmetryValue(_ phi: Activation) -> Double? {
-        switch phi.family {
-        case .tanh, .erf: return 0
-        case .sigmoid: return 0.5
-        default: return nil
-        }
     }
 
     /// Solves `A x = b` (n ≤ 3) by Gaussian elimination with partial pivoting; nil when singular.

@@ -9,7 +9,8 @@ Definitions as in mpmath_reference.py (SPEC 6, the deepmind dks package): phi_ha
 x ~ N(0,1), d = -E[phi], g from Q(1) = 1; DKS: Q'(1) = E[phi_hat phi_hat' x] = 1, C'(1) = E[phi_hat'^2] =
 zeta^(1/D). Newton's method on the maps from truncated Gaussian moments (Phi, phi) with a
 forward-difference Jacobian (h = 1e-22), at 45 digits, from the starting points below (mfsim's roots
-rounded to 3 digits: the same root is selected), until the step is below 1e-35; at the root every
+rounded to 3 digits: the same root is selected; the mirror
+image with input_shift >= the centre of symmetry, see CASES), until the step is below 1e-35; at the root every
 map is re-measured by mp.quad over x split at the kinks (k - b)/a (agreement to 1e-25 asserted), and
 the achieved maps reported are the quadrature's. dks' own answers
 (dks_piecewise_linear_output.json, from dks_piecewise_linear.py) are evaluated here too: their residuals
@@ -42,10 +43,13 @@ CLIP = {
     "relu6": (mp.mpf(0), mp.mpf(6), lambda u: u),
     "hardsigmoid": (mp.mpf(-3), mp.mpf(3), lambda u: u / 6 + mp.mpf(1) / 2),
 }
-# (activation, depth, zeta, start (input_scale, input_shift))
+# (activation, depth, zeta, start (input_scale, input_shift)). The clip-type families are point-symmetric
+# about the middle u0 of their linear piece (hardtanh 0, relu6 3, hardsigmoid 0), so every root has a mirror
+# image (a, 2 u0 - b, -d - 2 phi(u0)) with the same maps; mfsim reports the one with input_shift >= u0
+# (MirrorRoots.swift), and the starts below select that one (relu6: 6 minus mfsim's former roots).
 CASES = [
     ("hardtanh", 1, "1.5", ("0.671", "1.03")), ("hardtanh", 1, "3", ("2.44", "2.94")), ("hardtanh", 2, "3", ("1.04", "1.31")),
-    ("relu6", 1, "1.5", ("2.01", "-0.0996")), ("relu6", 1, "3", ("7.32", "-5.83")), ("relu6", 2, "3", ("3.11", "-0.928")),
+    ("relu6", 1, "1.5", ("2.01", "6.0996")), ("relu6", 1, "3", ("7.32", "11.83")), ("relu6", 2, "3", ("3.11", "6.928")),
     ("hardsigmoid", 1, "1.5", ("2.01", "3.10")), ("hardsigmoid", 1, "3", ("7.32", "8.83")), ("hardsigmoid", 2, "3", ("3.11", "3.93")),
 ]
 
