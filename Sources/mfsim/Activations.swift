@@ -20,25 +20,33 @@ struct Activations: TableCommand {
             """)
 
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec NAME or NAME:PARAM=VALUE[,PARAM=VALUE] (repeatable; default: all).", valueName: "SPEC"))
-    var activation: [String] = []
+            help: ArgumentHelp("Activation spec NAME or NAME:PARAM=VALUE[,PARAM=VALUE], repeatable. (default: every family, with its catalogued parameters)", valueName: "SPEC"))
+    var activation: [ActivationArgument] = []
 
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Evaluate at X: a number or START:STOP:COUNT (repeatable; default: list the catalogue instead).", valueName: "X"))
-    var at: [String] = []
+            help: ArgumentHelp("Evaluate at X: a number or START:STOP:COUNT, repeatable. (default: none, list the catalogue instead)", valueName: "X"))
+    var at: [NumberListArgument] = []
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        try asUsageError { _ = try parseActivations(activation, default: []) }
-        if !at.isEmpty { _ = try NumericList.parse(at, option: "--at") }
+        _ = try activations()
+        _ = try points()
+    }
+
+    /// `--activation`, or every family with its default parameters.
+    func activations() throws -> [Activation] {
+        activation.isEmpty ? try Activation.Family.allCases.map { try Activation($0) } : try ActivationArgument.resolve(activation, default: [])
+    }
+
+    /// `--at`, nil when not given.
+    func points() throws -> [Double]? {
+        at.isEmpty ? nil : try NumberListArgument.values(at, default: [], option: "--at", requirement: "finite") { $0.isFinite }
     }
 
     func makeTable() throws -> Table {
-        let activations = activation.isEmpty
-            ? try Activation.Family.allCases.map { try Activation($0) }
-            : try parseActivations(activation, default: [])
-        if !at.isEmpty { return try valuesTable(activations, points: NumericList.parse(at, option: "--at")) }
+        let activations = try activations()
+        if let points = try points() { return try valuesTable(activations, points: points) }
         var table = Table(columns: ["name", "spec", "parameters", "formula", "kinks", "smoothness", "closed_form_moments"],
                           meta: MeanFieldVersion.meta(subcommand: "activations", [("activation", .text(activations.map(\.spec).joined(separator: " ")))]))
         for a in activations {

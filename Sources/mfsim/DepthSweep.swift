@@ -32,10 +32,8 @@ struct DepthSweep: TableCommand {
 
     @Option(help: "Which model: snn (mean/variance map, Klambauer et al. 2017) or gaussian (Poole et al. 2016).")
     var model: NetworkModel = .snn
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
-    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000); rows 0..L (default 200).")
+    @OptionGroup var activations: ActivationOptions<EluSeluRelu>
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000); rows 0..L. (default: 200)")
     var layersOption: Int?
     /// `--layers`, default 200.
     var layers: Int { layersOption ?? 200 }
@@ -44,20 +42,18 @@ struct DepthSweep: TableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    static let defaultActivations = ["elu", "selu", "relu"]
-
     func validate() throws {
         if networkOptions.isGiven, model != .gaussian { throw ValidationError("--network applies to --model gaussian, not --model \(model.rawValue)") }
-        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
+        try networkOptions.check(replacing: [("--activation", activations.isGiven), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
                                              ("--sigma-b2", modelOptions.gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
         try modelOptions.check(model: model)
-        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+        try activations.check()
     }
 
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
-        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let activations = try self.activations.activations()
         switch model {
         case .snn: return snnTable(activations)
         case .gaussian: return try gaussianTable(activations)

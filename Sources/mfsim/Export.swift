@@ -11,7 +11,7 @@ struct Export: ParsableCommand {
             Each table is what the command line listed for it in manifest.json prints (run in process, CSV, \
             written atomically); the manifest also holds the mfsim version and each file's row count. The output is \
             deterministic: a rerun rewrites the same bytes. notebooks-output/plot.py turns the tables into figures \
-            (make figures).
+            (make figures). A progress line (one step per table) is drawn on stderr when it is a terminal.
             """)
 
     @Option(help: ArgumentHelp("Folder to write into (created if missing).", valueName: "DIR"))
@@ -92,7 +92,10 @@ struct Export: ParsableCommand {
         }
         var files: [(name: String, text: String, rows: Int?)] = []
         var manifest: [String] = []
-        for entry in Self.tables {
+        let bar = ProgressBar(label: "export", total: Self.tables.count)
+        defer { bar?.finish() }
+        for (index, entry) in Self.tables.enumerated() {
+            bar?.step(index, detail: entry.file)
             guard let command = try MFSim.parseAsRoot(entry.arguments) as? any TableCommand else {
                 throw CommandError.usage("export: '\(entry.arguments.joined(separator: " "))' is not a table command")
             }
@@ -105,6 +108,7 @@ struct Export: ParsableCommand {
         let json = "{\n  \"mfsim_version\": \(Table.jsonString(MeanFieldVersion.string)),\n  \"tables\": [\n"
             + manifest.joined(separator: ",\n") + "\n  ]\n}\n"
         files.append(("manifest.json", json, nil))
+        bar?.finish()
         try Self.writeAll(files.map { (dir + "/" + $0.name, $0.text) })
         var report = ""
         for file in files {

@@ -68,13 +68,11 @@ struct FiniteWidthCommand: TableCommand {
             K^2 <phi^2> for <phi^2 (z^4 - 6Kz^2 + 3K^2)>), and a warning is printed when it exceeds 1e-12.
             """)
 
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: relu, tanh). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
+    @OptionGroup var activations: ActivationOptions<ReluTanh>
     @OptionGroup var gaussianWeights: GaussianWeightOptions
-    @Option(parsing: .unconditional, help: "Variance q0 > 0 of the first layer's pre-activations (default 1).")
+    @Option(parsing: .unconditional, help: "Variance q0 > 0 of the first layer's pre-activations. (default: 1)")
     var q0: Real?
-    @Option(parsing: .unconditional, help: "Correlation in [-1, 1] of two inputs (default: one input): adds the two-input vertices and c_sd.")
+    @Option(parsing: .unconditional, help: "Correlation in [-1, 1] of two inputs: adds the two-input vertices and c_sd. (default: none, one input)")
     var c0: Real?
     @Option(help: "Number of layers L (1 to 100000); rows 0..L.")
     var layers = 20
@@ -83,7 +81,6 @@ struct FiniteWidthCommand: TableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    static let defaultActivations = ["relu", "tanh"]
     static let twoInputColumns = ["kernel_12", "c", "vertex_11_22", "vertex_11_12", "vertex_12_12", "c_sd"]
     static let columns = ["activation", "layer", "kernel", "vertex", "chi_parallel", "kernel_correction", "mean_square", "q_sd",
                           "fourth_cumulant", "chi_perp", "grad_vertex", "grad_rel_var", "grad_rel_var_lognormal", "vertex_exact", "q_sd_exact",
@@ -95,11 +92,11 @@ struct FiniteWidthCommand: TableCommand {
         try gaussianWeights.check()
         if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
         if let c0, !(abs(c0.value) <= 1) { throw ValidationError("--c0 must be in [-1, 1] (got \(c0))") }
-        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+        try activations.check()
     }
 
     func makeTable() throws -> Table {
-        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let activations = try self.activations.activations()
         let weights = try gaussianWeights.resolvedWeights(for: activations)
         let q0 = self.q0?.value ?? 1, layers = self.layers, width = self.width
         let sweeps = concurrentMap(Array(zip(activations, weights))) { a, w in

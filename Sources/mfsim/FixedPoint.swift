@@ -25,19 +25,19 @@ struct FixedPoint: TableCommand {
     @Option(parsing: .unconditional, help: "Sum of a unit's squared incoming weights, tau (> 0).")
     var tau: Real = Real(1)
     @Option(name: .customLong("keep-prob"), parsing: .unconditional,
-            help: "Alpha dropout keep probability p in (0, 1]: adds keep_prob, alpha_prime = -lambda*alpha, dropout_a, dropout_b.")
+            help: "Alpha dropout keep probability p in (0, 1]: adds keep_prob, alpha_prime = -lambda*alpha, dropout_a, dropout_b. (default: none, no dropout columns)")
     var keepProb: Real?
 
-    @Flag(help: "Theorem-1 check: max spectral norm of the Jacobian over the --box-* ranges, and the range of g there.")
+    @Flag(help: "Theorem-1 check: max spectral norm of the Jacobian over the box of --box-mean, --box-omega, --box-variance and --box-tau, and the range of g there. (default: off)")
     var domain = false
     @Option(name: .customLong("box-mean"), parsing: .unconditional, help: ArgumentHelp("Range LO:HI of mu for --domain.", valueName: "LO:HI"))
-    var boxMean = "-0.1:0.1"
+    var boxMean = IntervalArgument(default: "-0.1:0.1")
     @Option(name: .customLong("box-omega"), parsing: .unconditional, help: ArgumentHelp("Range LO:HI of omega for --domain.", valueName: "LO:HI"))
-    var boxOmega = "-0.1:0.1"
+    var boxOmega = IntervalArgument(default: "-0.1:0.1")
     @Option(name: .customLong("box-variance"), parsing: .unconditional, help: ArgumentHelp("Range LO:HI of nu for --domain.", valueName: "LO:HI"))
-    var boxVariance = "0.8:1.5"
+    var boxVariance = IntervalArgument(default: "0.8:1.5")
     @Option(name: .customLong("box-tau"), parsing: .unconditional, help: ArgumentHelp("Range LO:HI of tau for --domain.", valueName: "LO:HI"))
-    var boxTau = "0.95:1.1"
+    var boxTau = IntervalArgument(default: "0.95:1.1")
     @Option(help: "Grid points per dimension for --domain (2 to 41); the maximum is then refined locally.")
     var grid = 11
 
@@ -51,18 +51,11 @@ struct FixedPoint: TableCommand {
         _ = try box()
     }
 
+    /// The `--box-*` intervals (parsed when read; checked here).
     func box() throws -> DomainBox {
-        func range(_ text: String, _ name: String, positive: Bool = false) throws -> ClosedRange<Double> {
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo.isFinite, hi.isFinite, lo <= hi else {
-                throw ValidationError("\(name): malformed range '\(text)' (expected LO:HI with LO <= HI)")
-            }
-            guard !positive || lo > 0 else { throw ValidationError("\(name): '\(text)' must be positive") }
-            return lo...hi
-        }
-        return DomainBox(mean: try range(boxMean, "--box-mean"), omega: try range(boxOmega, "--box-omega"),
-                         variance: try range(boxVariance, "--box-variance", positive: true),
-                         tau: try range(boxTau, "--box-tau", positive: true))
+        DomainBox(mean: try boxMean.checked("--box-mean"), omega: try boxOmega.checked("--box-omega"),
+                  variance: try boxVariance.checked("--box-variance", positive: true),
+                  tau: try boxTau.checked("--box-tau", positive: true))
     }
 
     func makeTable() throws -> Table {
@@ -77,8 +70,8 @@ struct FixedPoint: TableCommand {
                                       ("omega", .number(omega.value)), ("tau", .number(tau.value))]
         if domain {
             let box = try box()
-            meta += [("box_mean", .text(boxMean)), ("box_omega", .text(boxOmega)), ("box_variance", .text(boxVariance)),
-                     ("box_tau", .text(boxTau)), ("grid", .integer(grid))]
+            meta += [("box_mean", .text(boxMean.text)), ("box_omega", .text(boxOmega.text)), ("box_variance", .text(boxVariance.text)),
+                     ("box_tau", .text(boxTau.text)), ("grid", .integer(grid))]
             let check = SelfNormalizing.domainCheck(activation: fixedPoint.activation, box: box, gridPoints: grid)
             var table = Table(columns: ["lambda", "alpha", "max_spectral_norm", "mean_at_max", "omega_at_max", "variance_at_max",
                                         "tau_at_max", "mapped_mean_min", "mapped_mean_max", "mapped_variance_min",

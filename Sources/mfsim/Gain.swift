@@ -14,22 +14,27 @@ struct Gain: TableCommand {
             (see 'mfsim edge'; empty, with a warning, where there is none).
             """)
 
-    @OptionGroup var activations: CatalogueActivationOptions
+    @OptionGroup var activations: ActivationOptions<WholeCatalogue>
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Variance q > 0 of the inputs: a number or START:STOP:COUNT (repeatable; default 1).", valueName: "Q"))
-    var variance: [String] = []
+            help: ArgumentHelp("Variance q > 0 of the inputs: a number or START:STOP:COUNT, repeatable. (default: 1)", valueName: "Q"))
+    var variance: [NumberListArgument] = []
     @Option(name: .customLong("sigma-b2"), parsing: .unconditional,
-            help: "Bias variance sigma_b2 >= 0: adds critical_sigma_w2, the edge-of-chaos sigma_w2 (Schoenholz et al. 2017).")
+            help: "Bias variance sigma_b2 >= 0: adds critical_sigma_w2, the edge-of-chaos sigma_w2 (Schoenholz et al. 2017). (default: none, no critical_sigma_w2 column)")
     var sigmaB2: Real?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        _ = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        try activations.check()
+        _ = try variances()
         if let sigmaB2, sigmaB2.value < 0 { throw ValidationError("--sigma-b2 must be >= 0 (got \(sigmaB2))") }
     }
 
+    func variances() throws -> [Double] {
+        try NumberListArgument.values(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+    }
+
     func makeTable() throws -> Table {
-        let variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        let variances = try variances()
         let list = try activations.activations()
         var columns = ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"]
         if sigmaB2 != nil { columns.append("critical_sigma_w2") }

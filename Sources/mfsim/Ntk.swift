@@ -30,7 +30,7 @@ struct Ntk: TableCommand {
             --gram FILE: the Gram matrices of N inputs read from a CSV file (an optional header row, then one row per \
             input vector, Sigma^0_ij = x_i.x_j/d; or, with --gram-input kernel, the N x N input kernel Sigma^0 itself). \
             Rows: activation, sigma_w2, sigma_b2, layer, i, j, nngp, ntk for every pair i <= j (the upper triangle, as \
-            'simulate --inputs' prints it), 0-based; only layer L unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
+            'simulate --gram' prints it), 0-based; only layer L unless --every is given. With --format npy (one --activation): a NumPy float64 array of shape \
             (R, 2, N, N) instead, R the reported layers in order, [r, 0] = nngp, [r, 1] = ntk (numpy.load reads it).
 
             Memory: a run is refused (exit 64) when the rows and kernels it would hold exceed 4 GiB (estimated as \
@@ -43,48 +43,43 @@ struct Ntk: TableCommand {
             the sweep, a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified \
             Hermite series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
             correlations share a variance, else the quadrature itself. A sweep whose values overflow stops at the first \
-            non-finite layer and warns.
+            non-finite layer and warns. A progress line (one step per activation) is drawn on stderr when it is a terminal.
             """)
 
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: elu, selu, relu). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
+    @OptionGroup var activations: ActivationOptions<EluSeluRelu>
     @OptionGroup var gaussianWeights: GaussianWeightOptions
-    @Option(parsing: .unconditional, help: "Two inputs: variance q0 > 0 of both inputs (default 1).")
+    @Option(parsing: .unconditional, help: "Two inputs: variance q0 > 0 of both inputs. (default: 1)")
     var q0: Real?
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Two inputs: correlation c0 in [-1, 1], a number or START:STOP:COUNT (repeatable; default -1:1:21).", valueName: "C"))
-    var c0: [String] = []
-    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000) (default 200).")
+            help: ArgumentHelp("Two inputs: correlation c0 in [-1, 1], a number or START:STOP:COUNT, repeatable. (default: -1:1:21)", valueName: "C"))
+    var c0: [NumberListArgument] = []
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 1000000). (default: 200)")
     var layersOption: Int?
     /// `--layers`, default 200.
     var layers: Int { layersOption ?? 200 }
-    @Option(help: "Report every K-th layer and the last (default: every layer for two inputs, only the last for --gram).")
+    @Option(help: ArgumentHelp("Report every K-th layer and the last. (default: every layer for two inputs, only the last for --gram)", valueName: "K"))
     var every: Int?
-    @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Compute the Gram matrices of the inputs in this CSV file. (default: none, two inputs from --q0 and --c0)", valueName: "FILE"))
     var gram: String?
-    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0) (default: vectors).")
+    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors (one input per row) or kernel (the N x N Sigma^0).")
     var gramInput: InputKernelFile.Kind = .vectors
     @OptionGroup var inputAliases: GramInputAliases
 
     @Flag(name: .customLong("unvalidated-variances"),
-          help: "Compute every layer even where the length map's variance leaves the validated range [1e-6, 1e4] of SPEC §2 for an activation without closed-form kernels (default: stop before the first such layer, with a warning; the quadratures there are uncertified and can take minutes).")
+          help: "Compute every layer even where the length map's variance leaves the validated range [1e-6, 1e4] of SPEC §2 for an activation without closed-form kernels; without it the sweep stops before the first such layer, with a warning (the quadratures there are uncertified and can take minutes). (default: off)")
     var unvalidatedVariances = false
 
     @OptionGroup var networkOptions: NetworkOptions
 
     @OptionGroup var output: OutputOptions
 
-    static let defaultActivations = ["elu", "selu", "relu"]
-
     func correlations() throws -> [Double] {
-        try parseNumbers(c0, default: try NumericList.parse(["-1:1:21"], option: "--c0"), option: "--c0",
-                         requirement: "in [-1, 1]") { abs($0) <= 1 }
+        try NumberListArgument.values(c0, default: NumericList.range(-1, 1, 21), option: "--c0", requirement: "in [-1, 1]") { abs($0) <= 1 }
     }
 
     mutating func validate() throws {
         (gram, gramInput) = try inputAliases.merged(gram, gramInput)
-        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", gaussianWeights.sigmaW2 != nil),
+        try networkOptions.check(replacing: [("--activation", activations.isGiven), ("--sigma-w2", gaussianWeights.sigmaW2 != nil),
                                              ("--sigma-b2", gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (1...1_000_000).contains(layers) else { throw ValidationError("--layers must be 1 to 1000000 (got \(layers))") }
         if let every, every < 1 { throw ValidationError("--every must be >= 1 (got \(every))") }
@@ -94,7 +89,7 @@ struct Ntk: TableCommand {
         } else {
             if let q0, q0.value <= 0 { throw ValidationError("--q0 must be > 0 (got \(q0))") }
             if !networkOptions.isGiven {
-                let count = try correlations().count, activationCount = max(1, activation.isEmpty ? Self.defaultActivations.count : activation.count)
+                let count = try correlations().count, activationCount = max(1, activations.isGiven ? activations.activation.count : EluSeluRelu.specs.count)
                 let rows = MemoryBudget.times(activationCount * count, MemoryBudget.reportedLayers(layers, every: every ?? 1))
                 try asUsageError {
                     try MemoryBudget.check(rows: rows, columns: 9, "ntk: \(activationCount) activations × \(count) correlations × "
@@ -102,12 +97,12 @@ struct Ntk: TableCommand {
                 }
             }
         }
-        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+        try activations.check()
     }
 
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
-        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let activations = try self.activations.activations()
         let weights = try gaussianWeights.resolvedWeights(for: activations)
         var meta: [(String, Cell)] = [("activation", .text(activations.map(\.spec).joined(separator: " ")))]
             + gaussianWeights.meta(activations, weights) + [("layers", .integer(layers))]
@@ -122,7 +117,10 @@ struct Ntk: TableCommand {
             meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
             var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "c0", "nngp_11", "nngp_12", "ntk_11", "ntk_12"],
                               meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
-            for (a, w) in zip(activations, weights) {
+            let bar = ProgressBar(label: "ntk", total: activations.count)
+            defer { bar?.finish() }
+            for (index, (a, w)) in zip(activations, weights).enumerated() {
+                bar?.step(index, detail: a.spec)
                 let name = Cell.text(a.spec)   // computed once, not per row
                 let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: try reachedLayers(a, w, [q0]), every: every)
                 for r in result.rows {
@@ -139,14 +137,14 @@ struct Ntk: TableCommand {
 
     /// `--format npy`: the plain MLP's Gram matrices (`--gram`, one activation).
     var acceptsNumPy: Bool {
-        gram != nil && !networkOptions.isGiven && ((try? parseActivations(activation, default: Self.defaultActivations))?.count == 1)
+        gram != nil && !networkOptions.isGiven && (try? activations.activations())?.count == 1
     }
 
     /// The Gram matrices as one float64 array of shape (R, 2, N, N): R reported layers in order
     /// (`--every`; only layer L by default), [r, 0] = nngp Σˡ, [r, 1] = ntk Θˡ, each row-major N × N.
     /// A sweep that overflows keeps the layers before it (and warns), as the table does.
     func makeNumPyArray() throws -> NumPyArray {
-        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let activations = try self.activations.activations()
         guard let gram, let a = activations.first, activations.count == 1 else {
             throw CommandError.usage("--format npy needs --gram FILE and exactly one --activation")
         }
@@ -200,7 +198,10 @@ struct Ntk: TableCommand {
                    _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "i", "j", "nngp", "ntk"],
                           meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
-        for (a, w) in zip(activations, weights) {
+        let bar = ProgressBar(label: "ntk --gram", total: activations.count)
+        defer { bar?.finish() }
+        for (index, (a, w)) in zip(activations, weights).enumerated() {
+            bar?.step(index, detail: a.spec)
             let name = Cell.text(a.spec)   // computed once, not per row
             let diagonal = (0..<n).map { kernel[$0 * n + $0] }
             let reached = try reachedLayers(a, w, [diagonal.min() ?? 1, diagonal.max() ?? 1])

@@ -11,49 +11,51 @@ struct Real: ExpressibleByArgument, Sendable, CustomStringConvertible {
         self.value = value
     }
     var description: String { formatNumber(value) }
-    var defaultValueDescription: String { formatNumber(value) }
+    var defaultValueDescription: String { formatSpecNumber(value) }
 }
 
 /// Numeric lists: each occurrence of a repeatable option is a number or a range
-/// `START:STOP:COUNT` (inclusive, COUNT evenly spaced points).
+/// `START:STOP:COUNT` (inclusive, COUNT evenly spaced points); ``NumberListArgument`` holds one.
 enum NumericList {
     static let maximumCount = 1_000_000
 
-    static func parse(_ items: [String], option: String) throws -> [Double] {
-        var values: [Double] = []
-        for item in items { values += try parseItem(item, option: option) }
-        return values
+    /// Why an item is not a number or a range; the message names the option and the item.
+    enum Malformed: Error, Sendable {
+        case notFinite, malformedRange, count(Int), order
+
+        func message(option: String, item: String) -> String {
+            switch self {
+            case .notFinite: return "\(option): '\(item)' is not a finite number"
+            case .malformedRange: return "\(option): malformed range '\(item)' (expected START:STOP:COUNT, e.g. -1:1:201)"
+            case let .count(count): return "\(option): range '\(item)' has COUNT \(count); it must be 1 to \(maximumCount)"
+            case .order: return "\(option): range '\(item)' must have START < STOP (or START = STOP with COUNT 1)"
+            }
+        }
     }
 
-    static func parseItem(_ item: String, option: String) throws -> [Double] {
-        let text = item.trimmingCharacters(in: .whitespaces)
+    static func parseItem(_ item: String) -> Result<[Double], Malformed> {
+        let text = item.trimmingWhitespace()
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         if parts.count == 1 {
-            guard let value = Double(text), value.isFinite else {
-                throw ValidationError("\(option): '\(item)' is not a finite number")
-            }
-            return [value]
+            guard let value = Double(text), value.isFinite else { return .failure(.notFinite) }
+            return .success([value])
         }
         guard parts.count == 3, let start = Double(parts[0]), let stop = Double(parts[1]),
               start.isFinite, stop.isFinite, let count = Int(parts[2]) else {
-            throw ValidationError("\(option): malformed range '\(item)' (expected START:STOP:COUNT, e.g. -1:1:201)")
+            return .failure(.malformedRange)
         }
-        guard count >= 1, count <= maximumCount else {
-            throw ValidationError("\(option): range '\(item)' has COUNT \(count); it must be 1 to \(maximumCount)")
-        }
-        guard start < stop || (start == stop && count == 1) else {
-            throw ValidationError("\(option): range '\(item)' must have START < STOP (or START = STOP with COUNT 1)")
-        }
+        guard count >= 1, count <= maximumCount else { return .failure(.count(count)) }
+        guard start < stop || (start == stop && count == 1) else { return .failure(.order) }
+        return .success(range(start, stop, count))
+    }
+
+    /// COUNT evenly spaced points from START to STOP inclusive (a default range of a subcommand).
+    static func range(_ start: Double, _ stop: Double, _ count: Int) -> [Double] {
         if count == 1 { return [start] }
         return (0..<count).map { i in
             i == count - 1 ? stop : start + (stop - start) * Double(i) / Double(count - 1)
         }
     }
-}
-
-/// Parses repeated `--activation` specs, with a default list when none is given.
-func parseActivations(_ specs: [String], default defaults: [String]) throws -> [Activation] {
-    try (specs.isEmpty ? defaults : specs).map { try Activation(spec: $0) }
 }
 
 extension MeanFieldVersion {
@@ -63,43 +65,12 @@ extension MeanFieldVersion {
     }
 }
 
-/// Runs a check from `validate()`, turning any error into a `ValidationError` (exit 64) with the
-/// same message.
-func asUsageError(_ body: () throws -> Void) throws {
-    do { try body() } catch let error as ValidationError { throw error } catch {
-        throw ValidationError(String(describing: error))
-    }
-}
-
-/// `--activation SPEC` (repeatable) for subcommands that default to the whole catalogue.
-struct CatalogueActivationOptions: ParsableArguments {
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec NAME or NAME:PARAM=VALUE[,PARAM=VALUE] (repeatable; default: every activation of the catalogue with default parameters). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
-
-    func validate() throws { try asUsageError { _ = try activations() } }
-
-    func activations() throws -> [Activation] {
-        activation.isEmpty ? try Activation.Family.standard.map { try Activation($0) } : try parseActivations(activation, default: [])
-    }
-}
-
-/// Parses a numeric list option and checks every value against `valid`, naming the first bad one.
-func parseNumbers(_ items: [String], default defaults: [Double], option: String,
-                  requirement: String, _ valid: (Double) -> Bool) throws -> [Double] {
-    let values = items.isEmpty ? defaults : try NumericList.parse(items, option: option)
-    if let bad = values.first(where: { !valid($0) }) {
-        throw ValidationError("\(option) must be \(requirement) (got \(formatNumber(bad)))")
-    }
-    return values
-}
-
-
-/// The edge of chaos for each (activation, σb²), on every core: nil where there is none (a warning
-/// names why, and the caller leaves the cells empty); a solver failure is an error (exit 65).
-func edgesOfChaos(_ jobs: [(Activation, Double)]) throws -> [(sigmaW2: Double, qStar: Double?)?] {
+/// The edge of chaos for each (activation, σb²), on every core, with the length map started at
+/// `q0`: nil where there is none (a warning names why, and the caller leaves the cells empty); a
+/// solver failure is an error (exit 65).
+func edgesOfChaos(_ jobs: [(Activation, Double)], q0: Double = 1) throws -> [(sigmaW2: Double, qStar: Double?)?] {
     let results = concurrentMap(jobs) { a, b -> Result<(sigmaW2: Double, qStar: Double?), SignalPropagationError> in
-        do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b)) } catch { return .failure(error) }
+        do throws(SignalPropagationError) { return .success(try SignalPropagation.edgeOfChaos(a, sigmaB2: b, q0: q0)) } catch { return .failure(error) }
     }
     return try zip(jobs, results).map { job, result in
         switch result {
@@ -133,9 +104,9 @@ enum WeightVarianceArgument: ExpressibleByArgument, Sendable, CustomStringConver
 /// `--sigma-w2` and `--sigma-b2` of Model B (depth-sweep, simulate, ntk).
 struct GaussianWeightOptions: ParsableArguments {
     @Option(name: .customLong("sigma-w2"), parsing: .unconditional,
-            help: ArgumentHelp("Model B weight variance sigma_w2 > 0, or 'edge': the edge-of-chaos sigma_w2 at the given sigma_b2 (as 'mfsim edge' solves it) (default: each activation's variance-preserving k = 1/E[phi(z)^2], which keeps q = 1 a fixed point for sigma_b2 = 0; it is the edge of chaos only where chi1 = 1 there, e.g. relu).", valueName: "W|edge"))
+            help: ArgumentHelp("Model B weight variance sigma_w2 > 0, or 'edge': the edge-of-chaos sigma_w2 at the given sigma_b2 (as 'mfsim edge' solves it). Without it, each activation's variance-preserving k = 1/E[phi(z)^2] keeps q = 1 a fixed point for sigma_b2 = 0; k is the edge of chaos only where chi1 = 1 there, e.g. relu. (default: k)", valueName: "W|edge"))
     var sigmaW2: WeightVarianceArgument?
-    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Model B bias variance sigma_b2 >= 0 (default: 0).")
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: ArgumentHelp("Model B bias variance sigma_b2 >= 0. (default: 0)", valueName: "B"))
     var sigmaB2: Real?
 
     /// The options given, for refusing them under another model.
@@ -183,18 +154,18 @@ struct GaussianWeightOptions: ParsableArguments {
 /// The inputs and weights of Model A (`--mu0 --nu0 --omega --tau`) and Model B (`--sigma-w2
 /// --sigma-b2 --q0 --c0`), shared by depth-sweep and simulate: each model refuses the other's.
 struct ModelOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations (default 0).")
+    @Option(parsing: .unconditional, help: "snn: mean mu0 of the input activations. (default: 0)")
     var mu0: Real?
-    @Option(parsing: .unconditional, help: "snn: variance nu0 of the input activations, >= 0 (simulate: > 0) (default 1).")
+    @Option(parsing: .unconditional, help: "snn: variance nu0 of the input activations, >= 0 (simulate: > 0). (default: 1)")
     var nu0: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega (default 0).")
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's incoming weights, omega. (default: 0)")
     var omega: Real?
-    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= 0 (simulate: >= omega^2/N) (default 1).")
+    @Option(parsing: .unconditional, help: "snn: sum of a unit's squared incoming weights, tau >= 0 (simulate: >= omega^2/N). (default: 1)")
     var tau: Real?
     @OptionGroup var gaussianWeights: GaussianWeightOptions
-    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs (default 1).")
+    @Option(parsing: .unconditional, help: "gaussian: variance q0 > 0 of both inputs. (default: 1)")
     var q0: Real?
-    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs (default 0.5).")
+    @Option(parsing: .unconditional, help: "gaussian: correlation c0 in [-1, 1] of the two inputs. (default: 0.5)")
     var c0: Real?
 
     /// Refuses the other model's options, then checks every given value's domain.

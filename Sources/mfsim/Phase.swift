@@ -19,16 +19,14 @@ struct PhaseCommand: TableCommand {
             with a progress bar on stderr when it is a terminal and the grid has 2000 points or more.
             """)
 
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: tanh). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
+    @OptionGroup var activations: ActivationOptions<TanhActivation>
     @Option(name: .customLong("sigma-w2"), parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Weight variance sigma_w2 > 0: a number or START:STOP:COUNT (repeatable; default 0.5:4:8).", valueName: "W"))
-    var sigmaW2: [String] = []
+            help: ArgumentHelp("Weight variance sigma_w2 > 0: a number or START:STOP:COUNT, repeatable. (default: 0.5:4:8)", valueName: "W"))
+    var sigmaW2: [NumberListArgument] = []
     @Option(name: .customLong("sigma-b2"), parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Bias variance sigma_b2 >= 0: a number or START:STOP:COUNT (repeatable; default 0:0.5:6).", valueName: "B"))
-    var sigmaB2: [String] = []
-    @Option(parsing: .unconditional, help: "Variance q0 > 0 where the length map starts: q_star is the fixed point reached from it (default: 1).")
+            help: ArgumentHelp("Bias variance sigma_b2 >= 0: a number or START:STOP:COUNT, repeatable. (default: 0:0.5:6)", valueName: "B"))
+    var sigmaB2: [NumberListArgument] = []
+    @Option(parsing: .unconditional, help: "Variance q0 > 0 where the length map starts: q_star is the fixed point reached from it.")
     var q0: Real = Real(1)
     @OptionGroup var output: OutputOptions
 
@@ -39,10 +37,8 @@ struct PhaseCommand: TableCommand {
     static let warnsOutsideValidatedVariances = false
 
     func grids() throws -> (weights: [Double], biases: [Double]) {
-        (try parseNumbers(sigmaW2, default: try NumericList.parse(["0.5:4:8"], option: "--sigma-w2"), option: "--sigma-w2",
-                          requirement: "> 0") { $0 > 0 },
-         try parseNumbers(sigmaB2, default: try NumericList.parse(["0:0.5:6"], option: "--sigma-b2"), option: "--sigma-b2",
-                          requirement: ">= 0") { $0 >= 0 })
+        (try NumberListArgument.values(sigmaW2, default: NumericList.range(0.5, 4, 8), option: "--sigma-w2", requirement: "> 0") { $0 > 0 },
+         try NumberListArgument.values(sigmaB2, default: NumericList.range(0, 0.5, 6), option: "--sigma-b2", requirement: ">= 0") { $0 >= 0 })
     }
 
     func validate() throws {
@@ -50,17 +46,17 @@ struct PhaseCommand: TableCommand {
         guard weights.count * biases.count <= 4_000_000 else {
             throw ValidationError("the grid has \(weights.count * biases.count) points; at most 4000000")
         }
-        let activationCount = max(1, activation.count)
+        let activationCount = max(1, activations.activation.count)
         try asUsageError {
             try MemoryBudget.check(rows: MemoryBudget.times(weights.count * biases.count, activationCount), columns: 10,
                                    "phase: \(activationCount) activations × \(weights.count * biases.count) grid points")
         }
         guard q0.value > 0 else { throw ValidationError("--q0 must be > 0 (got \(q0))") }
-        try asUsageError { _ = try parseActivations(activation, default: ["tanh"]) }
+        try activations.check()
     }
 
     func makeTable() throws -> Table {
-        let activations = try parseActivations(activation, default: ["tanh"])
+        let activations = try self.activations.activations()
         let (weights, biases) = try grids()
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "q_star", "q_unstable", "chi1", "c_star", "xi_q", "xi_c", "phase"],
                           meta: MeanFieldVersion.meta(subcommand: "phase", [
@@ -68,15 +64,14 @@ struct PhaseCommand: TableCommand {
                               ("sigma_w2", .text(weights.map(formatNumber).joined(separator: " "))),
                               ("sigma_b2", .text(biases.map(formatNumber).joined(separator: " "))), ("q0", .number(q0.value))]))
         for a in activations {
-            let bar = ProgressBar(label: "phase \(a.spec)", total: weights.count * biases.count)
+            let bar = ProgressBar(label: "phase \(a.spec)", total: weights.count * biases.count, minimum: 2000)
             let points: [PhasePoint]
             do {
+                defer { bar?.finish() }
                 points = try SignalPropagation.phaseDiagram(a, sigmaW2s: weights, sigmaB2s: biases, q0: q0.value, progress: bar?.update)
             } catch {
-                bar?.finish()
                 throw CommandError.noSolution(error.description)
             }
-            bar?.finish()
             let name = Cell.text(a.spec)   // computed once, not per row
             let bounds = AccuracyLedger.validatedVariances
             if let p = points.enumerated().first(where: { $0.element.qStar.isFinite && $0.element.qStar != 0 && !bounds.contains($0.element.qStar) }) {
@@ -91,31 +86,4 @@ struct PhaseCommand: TableCommand {
         }
         return table
     }
-}
-
-/// A one-line progress bar on stderr, only when stderr is a terminal and the job is large.
-final class ProgressBar: @unchecked Sendable {
-    private let label: String, total: Int
-    private var shown = -1
-    private let lock = NSLock()
-
-    init?(label: String, total: Int, minimum: Int = 2000) {
-        guard total >= minimum, isatty(STDERR_FILENO) != 0 else { return nil }
-        self.label = label
-        self.total = total
-    }
-
-    /// Called from worker threads; redraws at each whole percent.
-    func update(_ done: Int, _: Int) {
-        let percent = done * 100 / total
-        lock.lock()
-        defer { lock.unlock() }
-        guard percent > shown else { return }
-        shown = percent
-        let width = 30, filled = width * done / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        StandardStreams.writeError("\r\(label) [\(bar)] \(percent)% (\(done)/\(total))")
-    }
-
-    func finish() { StandardStreams.writeError("\r\u{1B}[K") }
 }

@@ -13,24 +13,20 @@ struct RnnGain: TableCommand {
             parameter's domain gives gain 1.
             """)
 
-    @OptionGroup var activations: CatalogueActivationOptions
+    @OptionGroup var activations: ActivationOptions<WholeCatalogue>
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Variance q > 0 of the pre-activation: a number or START:STOP:COUNT (repeatable; default 1).", valueName: "Q"))
-    var variance: [String] = []
+            help: ArgumentHelp("Variance q > 0 of the pre-activation: a number or START:STOP:COUNT, repeatable. (default: 1)", valueName: "Q"))
+    var variance: [NumberListArgument] = []
     @Option(parsing: .unconditional, help: "Norm rho > 0 of the recurrent matrix.")
     var norm: Real = Real(1)
-    @Option(name: .customLong("solve-for"), help: ArgumentHelp("Solve this parameter (slope, alpha, lambda) for gain 1.", valueName: "PARAM"))
+    @Option(name: .customLong("solve-for"), help: ArgumentHelp("Solve this parameter (slope, alpha, lambda) for gain 1. (default: none, no solve)", valueName: "PARAM"))
     var solveFor: String?
     @OptionGroup var output: OutputOptions
 
-    /// `--variance`, parsed once in `validate()` (the parsed command is what runs).
-    private var variances: [Double] = []
-
-    enum CodingKeys: String, CodingKey { case activations, variance, norm, solveFor, output }
-
-    mutating func validate() throws {
+    func validate() throws {
+        try activations.check()
         guard norm.value > 0 else { throw ValidationError("--norm must be > 0 (got \(norm))") }
-        variances = try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+        _ = try variances()
         if let name = solveFor {
             for a in try activations.activations() where a.parameter(name) == nil {
                 throw ValidationError("--solve-for \(name): activation '\(a.spec)' has no parameter '\(name)'")
@@ -38,8 +34,13 @@ struct RnnGain: TableCommand {
         }
     }
 
+    /// `--variance` (parsed when read, checked in `validate()`).
+    func variances() throws -> [Double] {
+        try NumberListArgument.values(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 }
+    }
+
     func makeTable() throws -> Table {
-        let list = try activations.activations()
+        let list = try activations.activations(), variances = try variances()
         var columns = ["activation", "variance", "norm", "expected_slope", "gain"]
         if solveFor != nil { columns += ["solved_param", "solved_value"] }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "rnn-gain", [

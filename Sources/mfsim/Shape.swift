@@ -19,7 +19,7 @@ struct Shape: TableCommand {
             elu with alpha != 1) is refused. Where several parameter sets qualify, the one found first from dks' starting \
             points (input_scale 1, 0.1 x input_shift 0, 1, -1 x output_shift 0, 1, -1) is taken. The 'spec' column is \
             phi_hat as an activation spec. --depth D is a plain network of D nonlinear layers (maximal slope xi^D, maximal \
-            curvature D*tau, M(0) = C^D(0)); --network SPEC (or --network-file) any network of SPEC section 5 whose activations \
+            curvature D*tau, M(0) = C^D(0)); --network SPEC (or --network-file, instead of --depth) any network of SPEC section 5 whose activations \
             all see variance 1: its activation layers get phi_hat (the network's own activation is shaped unless --activation \
             is given), and the three functions are the chain rule through its structure (residual sums normalized, \
             w c + (1-w) C(c) with w = skip^2 q/(skip^2 q + branch^2 q_branch)), maximized over its subnetworks (the network cut \
@@ -28,16 +28,16 @@ struct Shape: TableCommand {
             kernel recursion of the network and reports the achieved C(0), C'(1), C''(1) (exact derivative recursion).
             """)
 
-    @Option(help: ArgumentHelp("Transformation(s): dks or tat; repeatable or a comma list (dks,tat), each applied to every --activation (default: dks).", valueName: "METHOD"))
-    var method: [String] = []
+    @Option(help: ArgumentHelp("Transformation(s): dks or tat; repeatable or a comma list (dks,tat), each applied to every --activation. (default: dks)", valueName: "METHOD"))
+    var method: [ShapeMethodsArgument] = []
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: tanh, or with --network the network's own activation). A leaky_relu's slope is solved for. See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
+            help: ArgumentHelp("Activation spec, repeatable. A leaky_relu's slope is solved for. See 'mfsim activations'. (default: tanh, or with --network the network's own activation)", valueName: "SPEC"))
+    var activation: [ActivationArgument] = []
     @Option(name: .customLong("case"), parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("One method paired with one activation, METHOD:SPEC, e.g. tat:tanh or dks:elu:alpha=0.5 (repeatable; adds to the --method x --activation product, which is then only taken when --activation is given) (default: none).", valueName: "METHOD:SPEC"))
-    var cases: [String] = []
-    @Option(help: ArgumentHelp("Depth D >= 1 of the plain network (the number of nonlinear layers); repeatable or a comma list (10,50): every case at every depth (default: 10).", valueName: "D"))
-    var depth: [String] = []
+            help: ArgumentHelp("One method paired with one activation, METHOD:SPEC, e.g. tat:tanh or dks:elu:alpha=0.5 (repeatable; adds to the --method x --activation product, which is then only taken when --activation is given). (default: none)", valueName: "METHOD:SPEC"))
+    var cases: [ShapeCaseArgument] = []
+    @Option(help: ArgumentHelp("Depth D >= 1 of the plain network (the number of nonlinear layers); repeatable or a comma list (10,50): every case at every depth. (default: 10)", valueName: "D"))
+    var depth: [DepthsArgument] = []
     @OptionGroup var networkOptions: NetworkOptions
     @Option(parsing: .unconditional, help: "DKS: the network's maximal C'(1), zeta > 1.")
     var zeta: Real = Real(1.5)
@@ -47,10 +47,10 @@ struct Shape: TableCommand {
     var tau: Real = Real(0.3)
     @Option(parsing: .unconditional, help: "TAT (leaky_relu): the network's maximal C(0), eta in [0, 1).")
     var eta: Real = Real(0.9)
-    @Flag(help: "Also run the shaped network through the ntk kernel recursion with the 'spec' activation: network_c_zero = C_net(0), network_c_slope = C_net'(1), network_c_curvature = C_net''(1) (exact derivatives) (default: off).")
+    @Flag(help: "Also run the shaped network through the ntk kernel recursion with the 'spec' activation: network_c_zero = C_net(0), network_c_slope = C_net'(1), network_c_curvature = C_net''(1) (exact derivatives). (default: off)")
     var check = false
     @Option(name: .customLong("c-map"),
-            help: ArgumentHelp("Instead of the parameters, the shaped network's C map at N >= 2 correlations c evenly spaced in [-1, 1] (columns activation, method, depth, c_in, c_out) (default: none).", valueName: "N"))
+            help: ArgumentHelp("Instead of the parameters, the shaped network's C map at N >= 2 correlations c evenly spaced in [-1, 1] (columns activation, method, depth, c_in, c_out). (default: none)", valueName: "N"))
     var cMap: Int?
     @OptionGroup var output: OutputOptions
 
@@ -71,7 +71,7 @@ struct Shape: TableCommand {
         try networkOptions.check(replacing: [("--depth", !depth.isEmpty)])
         _ = try methods()
         _ = try depths()
-        try asUsageError { _ = try parseActivations(activation, default: []) }
+        _ = try ActivationArgument.resolve(activation, default: [])
         _ = try pairedCases()
         guard zeta.value > 1 else { throw ValidationError("--zeta must be > 1 (got \(zeta))") }
         guard qSlope.value > 0 else { throw ValidationError("--q-slope must be > 0 (got \(qSlope))") }
@@ -81,33 +81,23 @@ struct Shape: TableCommand {
 
     /// `--method` values (comma lists and repeats), default dks.
     func methods() throws -> [ShapingMethod] {
-        let names = method.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard !names.isEmpty else { return [.dks] }
-        return try names.map { name in
-            guard let m = ShapingMethod(rawValue: name) else { throw ValidationError("--method: '\(name)' is not a method (dks or tat)") }
-            return m
-        }
+        if let failure = method.lazy.compactMap(\.failure).first { throw ValidationError(failure) }
+        let methods = method.flatMap(\.methods)
+        return methods.isEmpty ? [.dks] : methods
     }
 
     /// `--depth` values (comma lists and repeats), default 10.
     func depths() throws -> [Int] {
-        let texts = depth.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard !texts.isEmpty else { return [10] }
-        return try texts.map { text in
-            guard let d = Int(text), d >= 1, d <= 1_000_000 else { throw ValidationError("--depth must be 1 to 1000000 (got \(text))") }
-            return d
-        }
+        if let failure = depth.lazy.compactMap(\.failure).first { throw ValidationError(failure) }
+        let depths = depth.flatMap(\.depths)
+        return depths.isEmpty ? [10] : depths
     }
 
     /// `--case METHOD:SPEC` pairs.
     func pairedCases() throws -> [(ShapingMethod, Activation)] {
-        try cases.map { text in
-            guard let colon = text.firstIndex(of: ":"), let m = ShapingMethod(rawValue: String(text[..<colon])) else {
-                throw ValidationError("--case '\(text)': expected METHOD:SPEC with METHOD dks or tat, e.g. tat:tanh")
-            }
-            do { return (m, try Activation(spec: String(text[text.index(after: colon)...]))) } catch {
-                throw ValidationError("--case '\(text)': \(error)")
-            }
+        try cases.map { argument in
+            let pair = try argument.parsed.get()
+            return (pair.method, pair.activation)
         }
     }
 
@@ -117,7 +107,7 @@ struct Shape: TableCommand {
         let paired = try pairedCases()
         var result: [(ShapingMethod, Activation)] = []
         if !activation.isEmpty || paired.isEmpty {
-            let activations = activation.isEmpty ? [defaultActivation] : try parseActivations(activation, default: [])
+            let activations = activation.isEmpty ? [defaultActivation] : try ActivationArgument.resolve(activation, default: [])
             for m in try methods() { for a in activations { result.append((m, a)) } }
         }
         return result + paired
@@ -143,7 +133,7 @@ struct Shape: TableCommand {
                 shapeCases.append(ShapeCase(method: m, activation: a, depth: nil, architecture: architecture))
             }
         } else {
-            let tanh = try Activation(spec: "tanh")
+            let tanh = try Activation(.tanh)
             let depths = try depths()
             meta.append(("depth", .text(depths.map(String.init).joined(separator: " "))))
             for d in depths {

@@ -29,7 +29,8 @@ struct Simulate: TableCommand {
             layer, i, j, nngp_predicted, nngp_empirical, nngp_se, nngp_deviation for every entry i <= j of \
             (1/N) h_i.h_j, beside the NNGP Sigma^l of 'mfsim ntk --gram'.
 
-            --network SPEC / --network-file FILE (SPEC §5, see 'mfsim ntk --help'): real networks of that architecture \
+            --network SPEC / --network-file FILE (SPEC §5, see 'mfsim ntk --help'), instead of --activation, --sigma-w2, --sigma-b2 \
+            and --layers: real networks of that architecture \
             (every dense layer an N x N matrix, activations elementwise, layernorm dividing each input's units by their root \
             mean square, residual sums a x + b F(x)). Post-activation residual blocks such as 'dense relu [residual[dense relu \
             dense] relu]*8', which the kernel recursions refuse, run here; their predicted and deviation cells are empty. Rows: \
@@ -56,17 +57,15 @@ struct Simulate: TableCommand {
 
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
-            bias.
+            bias. A progress line (one step per activation) is drawn on stderr when it is a terminal.
             """)
 
     @Option(help: "Which model: gaussian (Poole et al. 2016) or snn (normalized weights, Klambauer et al. 2017).")
     var model: NetworkModel = .gaussian
-    @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Activation spec (repeatable; default: relu, elu, selu, tanh). See 'mfsim activations'.", valueName: "SPEC"))
-    var activation: [String] = []
+    @OptionGroup var activations: ActivationOptions<ReluEluSeluTanh>
     @Option(help: "Width N of every layer (2 to 5000).")
     var width = 1000
-    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 100000) (default 20).")
+    @Option(name: .customLong("layers"), help: "Number of layers L (1 to 100000). (default: 20)")
     var layersOption: Int?
     /// `--layers`, default 20.
     var layers: Int { layersOption ?? 20 }
@@ -78,18 +77,16 @@ struct Simulate: TableCommand {
     var seed: UInt64 = 2017
     @OptionGroup var modelOptions: ModelOptions
     @Option(name: .customLong("gram"),
-            help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --gram-input kernel) instead of --q0/--c0, as 'mfsim ntk --gram'; rows are then every kernel entry i <= j.", valueName: "FILE"))
+            help: ArgumentHelp("gaussian: a batch of inputs from a CSV file (one input vector per row, Sigma^0 = X X^T/d; or the B x B kernel with --gram-input kernel) instead of --q0/--c0, as 'mfsim ntk --gram'; rows are then every kernel entry i <= j. (default: none, two inputs from --q0 and --c0)", valueName: "FILE"))
     var inputs: String?
-    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors or kernel (default: vectors).")
+    @Option(name: .customLong("gram-input"), help: "What the --gram file holds: vectors or kernel.")
     var inputsKind: InputKernelFile.Kind = .vectors
     @OptionGroup var inputAliases: GramInputAliases
     @OptionGroup var networkOptions: NetworkOptions
-    @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; with --c0 also the sd of the correlation c and the two-input vertices. See the discussion.")
+    @Flag(help: "gaussian: across-network fluctuations beside the 1/n predictions of 'mfsim finite-width' (sd of q, n Cov(z_i^2, z_j^2), n (E[z^2] - K), relative variance of the squared Jacobian-vector product) instead of the means; with --c0 also the sd of the correlation c and the two-input vertices. See the discussion. (default: off)")
     var fluctuations = false
 
     @OptionGroup var output: OutputOptions
-
-    static let defaultActivations = ["relu", "elu", "selu", "tanh"]
 
     mutating func validate() throws {
         (inputs, inputsKind) = try inputAliases.merged(inputs, inputsKind)
@@ -98,7 +95,7 @@ struct Simulate: TableCommand {
             if weights != .dense { throw ValidationError("--weights implicit does not apply with --network (every dense layer is a dense matrix)") }
             if fluctuations { throw ValidationError("--fluctuations does not apply with --network (it follows the plain MLP)") }
         }
-        try networkOptions.check(replacing: [("--activation", !activation.isEmpty), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
+        try networkOptions.check(replacing: [("--activation", activations.isGiven), ("--sigma-w2", modelOptions.gaussianWeights.sigmaW2 != nil),
                                              ("--sigma-b2", modelOptions.gaussianWeights.sigmaB2 != nil), ("--layers", layersOption != nil)])
         guard (2...5000).contains(width) else { throw ValidationError("--width must be 2 to 5000 (got \(width))") }
         guard (1...100_000).contains(layers) else { throw ValidationError("--layers must be 1 to 100000 (got \(layers))") }
@@ -121,12 +118,12 @@ struct Simulate: TableCommand {
         if tau < omega * omega / Double(width) {
             throw ValidationError("--tau must be >= omega^2/N = \(formatNumber(omega * omega / Double(width))) (got \(formatNumber(tau)))")
         }
-        try asUsageError { _ = try parseActivations(activation, default: Self.defaultActivations) }
+        try activations.check()
     }
 
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
-        let activations = try parseActivations(activation, default: Self.defaultActivations)
+        let activations = try self.activations.activations()
         let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
                                       ("width", .integer(width)), ("layers", .integer(layers)), ("trials", .integer(trials)),
@@ -157,14 +154,20 @@ struct Simulate: TableCommand {
                                                                       ("inputs", .integer(count))]
                 return try batchTable(activations, weights, kernel, count, settings, sampling, meta)
             }
-            for (a, w) in zip(activations, weights) {
+            let bar = ProgressBar(label: "simulate", total: activations.count)
+            defer { bar?.finish() }
+            for (index, (a, w)) in zip(activations, weights).enumerated() {
+                bar?.step(index, detail: a.spec)
                 let r = try gslFailure { () throws(GSLError) in try Simulation.gaussian(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling) }
                 results.append((a, r.layers, r.firstNonFiniteLayer))
             }
         case .snn:
             let start = modelOptions.start, weights = modelOptions.weightMoments
             meta += [("mu0", .number(start.mean)), ("nu0", .number(start.variance)), ("omega", .number(weights.omega)), ("tau", .number(weights.tau))]
-            for a in activations {
+            let bar = ProgressBar(label: "simulate", total: activations.count)
+            defer { bar?.finish() }
+            for (index, a) in activations.enumerated() {
+                bar?.step(index, detail: a.spec)
                 let r = try gslFailure { () throws(GSLError) in try Simulation.selfNormalizing(a, start: start, weights: weights, settings: settings) }
                 results.append((a, r.layers, r.firstNonFiniteLayer))
             }
@@ -199,7 +202,10 @@ struct Simulate: TableCommand {
                     _ settings: SimulationSettings, _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"],
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
-        for (a, w) in zip(activations, weights) {
+        let bar = ProgressBar(label: "simulate --gram", total: activations.count)
+        defer { bar?.finish() }
+        for (index, (a, w)) in zip(activations, weights).enumerated() {
+            bar?.step(index, detail: a.spec)
             let r: (layers: [[Simulation.KernelEntry]], firstNonFiniteLayer: Int?)
             do {
                 r = try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)

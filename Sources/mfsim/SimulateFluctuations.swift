@@ -12,7 +12,10 @@ extension Simulate {
             + (c0 == nil ? [] : ["c_sd", "vertex_11_22", "vertex_11_12", "vertex_12_12"])
         let columns = ["activation", "layer"] + statistics.flatMap { ["\($0)_predicted", "\($0)_empirical", "\($0)_se", "\($0)_deviation"] }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
-        for (a, w) in zip(activations, weights) {
+        let bar = ProgressBar(label: "simulate --fluctuations", total: activations.count)
+        defer { bar?.finish() }
+        for (index, (a, w)) in zip(activations, weights).enumerated() {
+            bar?.step(index, detail: a.spec)
             let r: (layers: [FluctuationLayer], firstNonFiniteLayer: Int?)
             do throws(GSLError) {
                 r = try Simulation.fluctuations(a, q0: q0, weights: w, settings: settings, sampling: sampling)

@@ -13,20 +13,23 @@ struct SlopesCommand: TableCommand {
             Rows: every activation x every mean x every variance.
             """)
 
-    @OptionGroup var activations: CatalogueActivationOptions
+    @OptionGroup var activations: ActivationOptions<WholeCatalogue>
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Variance q > 0 of the pre-activation: a number or START:STOP:COUNT (repeatable; default 1).", valueName: "Q"))
-    var variance: [String] = []
+            help: ArgumentHelp("Variance q > 0 of the pre-activation: a number or START:STOP:COUNT, repeatable. (default: 1)", valueName: "Q"))
+    var variance: [NumberListArgument] = []
     @Option(parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Mean m of the pre-activation: a number or START:STOP:COUNT (repeatable; default 0).", valueName: "M"))
-    var mean: [String] = []
+            help: ArgumentHelp("Mean m of the pre-activation: a number or START:STOP:COUNT, repeatable. (default: 0)", valueName: "M"))
+    var mean: [NumberListArgument] = []
     @OptionGroup var output: OutputOptions
 
-    func validate() throws { _ = try lists() }
+    func validate() throws {
+        try activations.check()
+        _ = try lists()
+    }
 
     func lists() throws -> (variances: [Double], means: [Double]) {
-        (try parseNumbers(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 },
-         try parseNumbers(mean, default: [0], option: "--mean", requirement: "finite") { $0.isFinite })
+        (try NumberListArgument.values(variance, default: [1], option: "--variance", requirement: "> 0") { $0 > 0 },
+         try NumberListArgument.values(mean, default: [0], option: "--mean", requirement: "finite") { $0.isFinite })
     }
 
     func makeTable() throws -> Table {

@@ -86,18 +86,21 @@ extension TableCommand {
 
 /// `--format`, `--output` and `--columns`, shared by every table-writing subcommand.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}), table (aligned, for a person), or npy (binary NumPy float64 array; only 'ntk --gram' with one activation: shape (layers reported, 2, N, N), [r, 0] = nngp, [r, 1] = ntk) (default: csv).")
+    @Option(help: "Output format: csv (RFC 4180), json ({\"rows\": [...], \"meta\": {...}}) or table (aligned, for a person).")
     var format: Format = .csv
 
     @Option(name: [.short, .long],
-            help: ArgumentHelp("Write to FILE instead of stdout ('-': stdout). A regular file (or a symbolic link's target) is replaced atomically; a device or FIFO is written directly. Checked before any work.", valueName: "FILE"))
+            help: ArgumentHelp("Write to FILE instead of stdout ('-': stdout). A regular file (or a symbolic link's target) is replaced atomically; a device or FIFO is written directly. Checked before any work. (default: -)", valueName: "FILE"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Print only these columns, in this order (comma-separated; default: all). An unknown name is an error.", valueName: "A,B,..."))
-    var columns: String?
+    @Option(help: ArgumentHelp("Print only these columns, in this order (comma-separated). An unknown name is an error. (default: all)", valueName: "A,B,..."))
+    var columns: ColumnsArgument?
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case csv, json, table, npy
+        /// The formats every table command writes, as its help lists them (npy is only for
+        /// 'ntk --gram', whose help says so; elsewhere it is refused at run time, exit 64).
+        static var allValueStrings: [String] { ["csv", "json", "table"] }
         /// The text format (`npy` is binary and written by ``TableCommand/run()`` itself, never rendered).
         var tableFormat: TableFormat {
             switch self {
@@ -108,28 +111,13 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    /// The `--columns` names, checked for syntax (empty names, repeats).
-    var columnNames: [String]? {
-        get throws {
-            guard let columns else { return nil }
-            let names = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            if let empty = names.firstIndex(where: \.isEmpty) {
-                throw CommandError.usage("--columns '\(columns)': name \(empty + 1) is empty")
-            }
-            if let repeated = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) }) {
-                throw CommandError.usage("--columns: '\(repeated.element)' is given twice")
-            }
-            return names
-        }
-    }
-
     func validate() throws {
-        do { _ = try columnNames } catch let error as CommandError { throw ValidationError(error.description) }
+        if case let .failure(error) = columns?.parsed { throw ValidationError(error.description) }
     }
 
     /// The table restricted to `--columns` (an unknown name is a usage error listing the columns).
     func select(_ table: Table) throws -> Table {
-        guard let names = try columnNames else { return table }
+        guard let names = try columns?.parsed.get() else { return table }
         let indices = try names.map { name in
             guard let index = table.columns.firstIndex(of: name) else {
                 throw CommandError.usage("--columns: unknown column '\(name)' (this table has: \(table.columns.joined(separator: ", ")))")

@@ -346,7 +346,11 @@ public enum SignalPropagation {
     /// Positively homogeneous activations (relu, leaky_relu, linear, abs) have χ₁ = σw² E[φ'²]
     /// independent of q: their edge is σw² = 1/E[φ'²] at σb² = 0 only (where every q is a fixed
     /// point: q* is nil), since for σb² > 0 the length map has no finite fixed point there.
-    public static func edgeOfChaos(_ activation: Activation, sigmaB2: Double) throws(SignalPropagationError) -> (sigmaW2: Double, qStar: Double?) {
+    ///
+    /// `q0` (default 1) is where the length map starts, as in ``phasePoint(_:weights:q0:)``: q* at each
+    /// trial σw² is the fixed point reached from it (``lengthFixedPoint(_:weights:from:)``), so a
+    /// bistable map (silu at σb² = 0.04) can have its edge on the branch below its unstable fixed point.
+    public static func edgeOfChaos(_ activation: Activation, sigmaB2: Double, q0: Double = 1) throws(SignalPropagationError) -> (sigmaW2: Double, qStar: Double?) {
         if activation.isPositivelyHomogeneous {
             let sigmaW2 = 1 / Gaussian.expectation(of: .slopeSquared, activation, variance: 1).value
             guard sigmaB2 == 0 else {
@@ -360,7 +364,7 @@ public enum SignalPropagation {
         if sigmaB2 == 0, activation(0) == 0 {
             let critical = 1 / originGain(activation)
             let above = GaussianWeights(sigmaW2: critical * (1 + 1e-3), sigmaB2: 0)
-            if let q = try? lengthFixedPoint(activation, weights: above), q.isFinite,
+            if let q = try? lengthFixedPoint(activation, weights: above, from: q0), q.isFinite,
                chi1(activation, variance: evaluationVariance(q, activation), sigmaW2: above.sigmaW2) >= 1 - 1e-9 {
                 return (critical, 0)
             }
@@ -369,7 +373,7 @@ public enum SignalPropagation {
         func h(_ sigmaW2: Double) -> Double {
             let weights = GaussianWeights(sigmaW2: sigmaW2, sigmaB2: sigmaB2)
             do {
-                let qStar = try lengthFixedPoint(activation, weights: weights)
+                let qStar = try lengthFixedPoint(activation, weights: weights, from: q0)
                 // An unbounded length map lies on the chaotic side (q grows, χ₁ → σw² E[φ'²] at
                 // large q ≥ 1 there); a jump found instead of a crossing is refused below.
                 guard qStar.isFinite else { return 1 }
@@ -400,7 +404,7 @@ public enum SignalPropagation {
         guard abs(h(root)) <= 1e-8 else {
             throw .noEdge("no edge of chaos for \(activation.spec) at sigma_b2 = \(formatNumber(sigmaB2)): chi1(q*) jumps past 1 where q* stops being finite")
         }
-        return (root, try lengthFixedPoint(activation, weights: GaussianWeights(sigmaW2: root, sigmaB2: sigmaB2)))
+        return (root, try lengthFixedPoint(activation, weights: GaussianWeights(sigmaW2: root, sigmaB2: sigmaB2), from: q0))
     }
 
     /// ``phasePoint(_:weights:)`` over a grid, rows σw²-major (`sigmaW2s[i]`, `sigmaB2s[j]` at index
