@@ -3,6 +3,7 @@
 // achieved error against closed forms, and the Model A solver and sweep timings. Record the
 // output in docs/BENCHMARKS.md with the machine and the date.
 import Foundation
+import Glibc
 import MeanField
 
 let clock = ContinuousClock()
@@ -25,6 +26,30 @@ func measure(minimum: Double = 0.3, _ body: () -> Void) -> Double {
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
 func sci(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
 func rate(_ seconds: Double) -> String { String(format: "%.0f", 1 / seconds) }
+
+// `MeanFieldBenchmarks pairs`: the cost of one exponential-family pair evaluation
+// (E[φφ] and E[φ'φ'] together, q1 ≠ q2) over a grid of variances and correlations.
+if CommandLine.arguments.contains("pairs") {
+    for spec in ["elu", "selu", "celu:alpha=0.5"] {
+        let a = try! Activation(spec: spec)
+        var grid: [(Double, Double, Double)] = []
+        for q1 in [0.3, 1.0, 5.0, 40.0, 190.0] {
+            for q2 in [0.5, 2.0, 20.0, 150.0] {
+                for i in 0..<21 { let c = -1 + 2 * Double(i) / 20; grid.append((q1, c * (q1 * q2).squareRoot(), q2)) }
+            }
+        }
+        var sink = 0.0
+        // Process CPU time (the machine is shared: wall time would measure the load).
+        let rounds = 20
+        let start = Glibc.clock()
+        for _ in 0..<rounds {
+            for (q1, q12, q2) in grid { let (k, d) = KernelEvaluator.pair(a, variance1: q1, covariance: q12, variance2: q2); sink += k + d }
+        }
+        let seconds = Double(Glibc.clock() - start) / Double(CLOCKS_PER_SEC)
+        print(spec, "pairs", grid.count, String(format: "%.2f µs of CPU per pair", seconds / Double(rounds * grid.count) * 1e6), sink > 0 ? "" : " ")
+    }
+    exit(0)
+}
 
 // `MeanFieldBenchmarks angular`: the θ-series of the exponential family's closed forms (route 0 of
 // KernelEvaluator): build cost, samples, and the largest deviation from the closed form on 2001 correlations.

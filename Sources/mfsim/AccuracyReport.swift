@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// The accuracy a table's quadratures reported (``AccuracyLedger``), written into its `meta` and,
@@ -27,7 +34,7 @@ enum AccuracyReport {
             table.meta.append(Table.Meta("quadrature_variance_min", .number(range.lowerBound)))
             table.meta.append(Table.Meta("quadrature_variance_max", .number(range.upperBound)))
         }
-        let worst = accuracy.worst.map { " (a value \(formatNumber($0.value)) ± \(formatNumber($0.errorEstimate)))" } ?? ""
+        let worst = accuracy.worst.map { " (a value \(formatNumber($0.value)) ± \(formatNumber($0.errorEstimate))\(location(accuracy.worstSubject, in: table)))" } ?? ""
         if accuracy.isUntrusted {
             throw CommandError.noSolution("\(subcommand): a quadrature's error estimate is \(formatNumber(accuracy.largestRelativeError)) relative\(worst); "
                                           + "the result cannot be trusted (above \(formatNumber(AccuracyLedger.untrustedError)))")
@@ -45,6 +52,26 @@ enum AccuracyReport {
                  + "[\(formatNumber(bounds.lowerBound)), \(formatNumber(bounds.upperBound))] (SPEC §2): 1e-12 accuracy is not guaranteed there")
         }
         return table
+    }
+
+    /// Where the worst quadrature ran: its activation and variance (and correlation), and the
+    /// first row of that activation holding that variance (or correlation) in a column, when one does.
+    static func location(_ subject: AccuracyLedger.Subject?, in table: Table) -> String {
+        guard let subject else { return "" }
+        var text = ", activation \(subject.activation) at variance \(formatNumber(subject.variance))"
+        if let c = subject.correlation { text += ", correlation \(formatNumber(c))" }
+        let activationColumn = table.columns.firstIndex(of: "activation")
+        let wanted = [subject.variance] + (subject.correlation.map { [$0] } ?? [])
+        for (index, row) in table.rows.enumerated() {
+            if let activationColumn, Table.plainText(row[activationColumn]) != subject.activation { continue }
+            guard let column = row.indices.first(where: { c in
+                if case let .number(x) = row[c] { return wanted.contains(x) }
+                return false
+            }) else { continue }
+            let key = zip(table.columns, row).prefix(activationColumn == nil ? 1 : 2).map { "\($0.0)=\(Table.plainText($0.1))" }
+            return text + "; row \(index + 1) (\(key.joined(separator: ", "))) has \(table.columns[column]) = \(Table.plainText(row[column]))"
+        }
+        return text + (activationColumn == nil ? "" : "; no row of \(subject.activation) holds that variance")
     }
 }
 

@@ -154,15 +154,6 @@ struct ColumnsArgument: ExpressibleByArgument, Sendable, CustomReflectable {
     var customMirror: Mirror { Mirror(self, children: ["text": text]) }
 }
 
-extension String {
-    /// Without leading and trailing blanks (spaces, tabs; not line breaks), in plain Swift.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0.isWhitespace && !$0.isNewline }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
-}
-
 /// Runs a check from `validate()`, turning any error into a `ValidationError` (exit 64) with the
 /// same message; returns the checked value.
 func asUsageError<T>(_ body: () throws -> T) throws -> T {

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim depth-sweep`: moments through depth (SPEC §1.2, Model A).
@@ -54,6 +61,9 @@ struct DepthSweep: TableCommand {
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
         let activations = try self.activations.activations()
+        try MemoryBudget.check(rows: MemoryBudget.times(activations.count, layers + 1), columns: model == .snn ? 4 : 9,
+                               doubles: MemoryBudget.times(activations.count, (model == .snn ? 8 : 16) * (layers + 1)),
+                               "depth-sweep: \(activations.count) activations × \(layers + 1) rows")
         switch model {
         case .snn: return snnTable(activations)
         case .gaussian: return try gaussianTable(activations)

@@ -1,10 +1,18 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim edge`: the edge of chaos (SPEC §1.3).
 struct Edge: TableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "edge",
         abstract: "Edge of chaos: the sigma_w2 with chi1(q*) = 1 for each sigma_b2, and q* there.",
         discussion: """
             Schoenholz et al. 2017: chi1 = sigma_w2 E[phi'(sqrt(q*) z)^2] = 1 separates the ordered (chi1 < 1) \
@@ -37,6 +45,8 @@ struct Edge: TableCommand {
 
     func makeTable() throws -> Table {
         let activations = try self.activations.activations(), biases = try biases()
+        try MemoryBudget.check(rows: MemoryBudget.times(activations.count, biases.count), columns: 5,
+                               doubles: MemoryBudget.times(MemoryBudget.times(activations.count, biases.count), 50) &+ MemoryBudget.times(biases.count, MemoryBudget.doublesPerListValue), "edge: \(activations.count) activations × \(biases.count) sigma_b2 values")
         var table = Table(columns: ["activation", "sigma_b2", "sigma_w2", "q_star", "q_unstable"],
                           meta: MeanFieldVersion.meta(subcommand: "edge", [
                               ("activation", .text(activations.map(\.spec).joined(separator: " "))),

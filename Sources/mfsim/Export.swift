@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim export`: every standard table as CSV, with a manifest.
@@ -88,7 +95,7 @@ struct Export: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            throw CommandError.cannotCreate("cannot create '\(dir)': \(error.localizedDescription)")
+            throw CommandError.cannotCreate("cannot create '\(dir)': \(fileErrorText(error))")
         }
         var files: [(name: String, text: String, rows: Int?)] = []
         var manifest: [String] = []

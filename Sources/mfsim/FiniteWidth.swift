@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim finite-width`: leading 1/n corrections through depth (SPEC §7).
@@ -97,6 +104,10 @@ struct FiniteWidthCommand: TableCommand {
 
     func makeTable() throws -> Table {
         let activations = try self.activations.activations()
+        // The sweeps' rows (~20 numbers each, twice with --c0) and the table's.
+        try MemoryBudget.check(rows: MemoryBudget.times(activations.count, layers + 1), columns: Self.columns.count + (self.c0 == nil ? 0 : Self.twoInputColumns.count),
+                               doubles: MemoryBudget.times(activations.count, (self.c0 == nil ? 24 : 48) * (self.layers + 1)),
+                               "finite-width: \(activations.count) activations × \(self.layers + 1) rows")
         let weights = try gaussianWeights.resolvedWeights(for: activations)
         let q0 = self.q0?.value ?? 1, layers = self.layers, width = self.width
         let sweeps = concurrentMap(Array(zip(activations, weights))) { a, w in

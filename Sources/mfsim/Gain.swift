@@ -4,6 +4,7 @@ import MeanField
 /// `mfsim gain`: initialization gains (SPEC §1.5).
 struct Gain: TableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "gain",
         abstract: "Initialization gains: E_q[phi^2], the variance factor k (Var[w] = k/fan_in), std_gain = sqrt(k), the NFNets gamma.",
         discussion: """
             For inputs of variance q: second_moment = E[phi(sqrt(q) z)^2]; weight_variance_factor k = q/second_moment \
@@ -36,6 +37,7 @@ struct Gain: TableCommand {
     func makeTable() throws -> Table {
         let variances = try variances()
         let list = try activations.activations()
+        try MemoryBudget.check(rows: MemoryBudget.times(list.count, variances.count), columns: 7, doubles: MemoryBudget.times(variances.count, MemoryBudget.doublesPerListValue), "gain: \(list.count) activations × \(variances.count) variances")
         var columns = ["activation", "variance", "second_moment", "weight_variance_factor", "std_gain", "nf_gamma"]
         if sigmaB2 != nil { columns.append("critical_sigma_w2") }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "gain", [

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// An input kernel Σ⁰ read from a CSV file (`ntk --gram`, `simulate --inputs`).
@@ -60,7 +67,7 @@ enum NumericCSV {
         var width: Int?
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                .map { $0.trimmingWhitespace().trimmingScalars { $0 == "\"" } }
             if fields.allSatisfy(\.isEmpty) { continue }
             let numbers = fields.map { Double($0) }
             if rows.isEmpty, width == nil, numbers.contains(where: { $0 == nil }) {

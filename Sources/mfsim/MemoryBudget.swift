@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The memory a run may hold, checked before the work from what the run will keep: its result
 /// rows and the kernels behind them (issue #13, defect 9: a bound on bytes, not on a proxy).
@@ -13,13 +20,18 @@ enum MemoryBudget {
     /// 4 GiB.
     static let limit = 4 << 30
     static let limitText = "4 GiB"
+    /// What the process holds before any work (the runtime, the binary): 32 MiB.
+    static let baseline = 32 << 20
+    /// The bytes per value of a numeric list option that a table also keeps in its meta (the
+    /// value, its text, its JSON cell), as doubles: ~100 bytes.
+    static let doublesPerListValue = 13
 
     /// The estimated bytes of `rows` table rows of `columns` columns plus `doubles` numbers held.
     static func estimate(rows: Int, columns: Int, doubles: Int = 0) -> Int {
         let (table, tableOverflow) = rows.multipliedReportingOverflow(by: 64 + 40 * columns)
         let (kernels, kernelOverflow) = doubles.multipliedReportingOverflow(by: 8)
         let (sum, sumOverflow) = table.addingReportingOverflow(kernels)
-        return tableOverflow || kernelOverflow || sumOverflow ? Int.max : sum
+        return tableOverflow || kernelOverflow || sumOverflow ? Int.max : sum &+ baseline
     }
 
     /// Refuses a run whose estimate exceeds ``limit``; `what` says where the bytes come from.
@@ -31,7 +43,7 @@ enum MemoryBudget {
     }
 
     static func describe(_ bytes: Int) -> String {
-        bytes == Int.max ? "more than 9e18 bytes" : String(format: "%.1f GB", Double(bytes) / 1e9)
+        bytes == Int.max ? "more than 9e18 bytes" : cFormat("%.1f GB", Double(bytes) / 1e9)
     }
 
     /// Rows reported for `layers` layers with `--every k`: every k-th layer and the last.

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// `mfsim ntk`: NNGP and NTK kernels through depth (SPEC §1.4).
@@ -43,7 +50,7 @@ struct Ntk: TableCommand {
             the sweep, a Chebyshev series in theta = arccos c built from them (held to 4e-15 of E[phi^2]); a certified \
             Hermite series for smooth activations; else a theta-series from exact kink-aware 2D quadrature when many \
             correlations share a variance, else the quadrature itself. A sweep whose values overflow stops at the first \
-            non-finite layer and warns. A progress line (one step per activation) is drawn on stderr when it is a terminal.
+            non-finite layer and warns. A progress line (per layer of each activation) is drawn on stderr when it is a terminal.
             """)
 
     @OptionGroup var activations: ActivationOptions<EluSeluRelu>
@@ -117,12 +124,15 @@ struct Ntk: TableCommand {
             meta += [("every", .integer(every)), ("q0", .number(q0)), ("c0", .text(c0s.map(formatNumber).joined(separator: " ")))]
             var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "c0", "nngp_11", "nngp_12", "ntk_11", "ntk_12"],
                               meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
-            let bar = ProgressBar(label: "ntk", total: activations.count)
+            let bar = ProgressBar(label: "ntk", total: activations.count * layers)
             defer { bar?.finish() }
             for (index, (a, w)) in zip(activations, weights).enumerated() {
-                bar?.step(index, detail: a.spec)
+                bar?.step(index * layers, detail: a.spec)
                 let name = Cell.text(a.spec)   // computed once, not per row
-                let result = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: try reachedLayers(a, w, [q0]), every: every)
+                let reached = try reachedLayers(a, w, [q0])
+                let result = withProgress(bar, step: index, unit: layers) {
+                    NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: w, layers: reached, every: every)
+                }
                 for r in result.rows {
                     table.append([name, .number(w.sigmaW2), .number(w.sigmaB2), .integer(r.layer), .number(r.c0),
                                   .number(r.nngp11), .number(r.nngp12), .number(r.ntk11), .number(r.ntk12)])
@@ -198,14 +208,16 @@ struct Ntk: TableCommand {
                    _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "sigma_w2", "sigma_b2", "layer", "i", "j", "nngp", "ntk"],
                           meta: MeanFieldVersion.meta(subcommand: "ntk", meta))
-        let bar = ProgressBar(label: "ntk --gram", total: activations.count)
+        let bar = ProgressBar(label: "ntk --gram", total: activations.count * layers)
         defer { bar?.finish() }
         for (index, (a, w)) in zip(activations, weights).enumerated() {
-            bar?.step(index, detail: a.spec)
+            bar?.step(index * layers, detail: a.spec)
             let name = Cell.text(a.spec)   // computed once, not per row
             let diagonal = (0..<n).map { kernel[$0 * n + $0] }
             let reached = try reachedLayers(a, w, [diagonal.min() ?? 1, diagonal.max() ?? 1])
-            let result = try NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: reached, every: every)
+            let result = try withProgress(bar, step: index, unit: layers) {
+                try NeuralTangents.gram(a, inputKernel: kernel, count: n, weights: w, layers: reached, every: every)
+            }
             for layer in result.layers {
                 for i in 0..<n {
                     for j in i..<n {

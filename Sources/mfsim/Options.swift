@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 /// A finite real number on the command line: NaN and ±inf are refused with the value named.
@@ -7,7 +14,7 @@ struct Real: ExpressibleByArgument, Sendable, CustomStringConvertible {
     let value: Double
     init(_ value: Double) { self.value = value }
     init?(argument: String) {
-        guard let value = Double(argument.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        guard let value = Double(argument.trimmingWhitespace()), value.isFinite else { return nil }
         self.value = value
     }
     var description: String { formatNumber(value) }
@@ -91,7 +98,7 @@ enum WeightVarianceArgument: ExpressibleByArgument, Sendable, CustomStringConver
     case edge
 
     init?(argument: String) {
-        if argument.trimmingCharacters(in: .whitespaces) == "edge" { self = .edge; return }
+        if argument.trimmingWhitespace() == "edge" { self = .edge; return }
         guard let real = Real(argument: argument) else { return nil }
         self = .value(real.value)
     }

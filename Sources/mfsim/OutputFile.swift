@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where `-o FILE` writes, decided before any work is done (so a bad path costs nothing and no
 /// warning precedes its error):
@@ -56,8 +63,8 @@ final class OutputFile {
         } else if errno != ENOENT {
             throw Self.failure(path, errno)
         }
-        let directory = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let directory = PathNames.parent(target)
+        let name = PathNames.lastComponent(target)
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).mfsim-\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Self.failure(path, errno) }
@@ -144,7 +151,7 @@ final class OutputFile {
             let n = readlink(current, &buffer, buffer.count - 1)
             guard n >= 0 else { throw failure(path, errno) }
             let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = link.hasPrefix("/") ? link : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link)
+            current = link.hasPrefix("/") ? link : PathNames.appending(PathNames.parent(current), link)
         }
         throw failure(path, ELOOP)
     }

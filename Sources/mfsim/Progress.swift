@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MeanField
 import Synchronization
 
 /// The one progress line of the command line: `\r<label> [####......] 40% (4/10)<detail>` on
@@ -75,4 +76,13 @@ final class ProgressBar: Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         return "\r\u{1B}[K\(label) [\(bar)] \(done * 100 / total)% (\(done)/\(total))" + (detail.isEmpty ? "" : " \(detail)")
     }
+}
+
+/// Runs `body` with the library's `(done, total)` reports (``WorkProgress``) drawn on `bar` as step
+/// `index` of equal steps worth `unit` reports each (an activation's trials or layers), so one long
+/// activation moves the bar too. Without a bar, `body` runs as it is.
+func withProgress<R, E: Error>(_ bar: ProgressBar?, step index: Int, unit: Int, _ body: () throws(E) -> R) throws(E) -> R {
+    guard let bar else { return try body() }
+    let unit = max(1, unit)
+    return try WorkProgress.reporting(to: { done, _ in bar.update(index * unit + min(done, unit), 0) }, body)
 }

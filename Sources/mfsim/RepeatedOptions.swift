@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A single-valued option given twice is an error (exit 64), not "last wins" (swift-argument-parser's
 /// default): `simulate --c0 0.1 --c0 0.2`.

@@ -41,6 +41,7 @@ struct RnnGain: TableCommand {
 
     func makeTable() throws -> Table {
         let list = try activations.activations(), variances = try variances()
+        try MemoryBudget.check(rows: MemoryBudget.times(list.count, variances.count), columns: 7, doubles: MemoryBudget.times(variances.count, MemoryBudget.doublesPerListValue), "rnn-gain: \(list.count) activations × \(variances.count) variances")
         var columns = ["activation", "variance", "norm", "expected_slope", "gain"]
         if solveFor != nil { columns += ["solved_param", "solved_value"] }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "rnn-gain", [

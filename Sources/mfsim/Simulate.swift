@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 extension WeightSampling: ExpressibleByArgument {}
@@ -57,7 +64,7 @@ struct Simulate: TableCommand {
 
             The same --seed gives byte-identical output (trial t uses seed SplitMix64(SplitMix64(seed) + t), whatever the number \
             of cores). Deviations of a few SE are expected; they grow with depth only through the O(1/N) finite-width \
-            bias. A progress line (one step per activation) is drawn on stderr when it is a terminal.
+            bias. A progress line (per finished trial of each activation) is drawn on stderr when it is a terminal.
             """)
 
     @Option(help: "Which model: gaussian (Poole et al. 2016) or snn (normalized weights, Klambauer et al. 2017).")
@@ -124,6 +131,7 @@ struct Simulate: TableCommand {
     func makeTable() throws -> Table {
         if networkOptions.isGiven { return try networkTable() }
         let activations = try self.activations.activations()
+        if inputs == nil { try checkMemory(activations: activations.count) }
         let settings = SimulationSettings(width: width, layers: layers, trials: trials, seed: seed)
         var meta: [(String, Cell)] = [("model", .text(model.rawValue)), ("activation", .text(activations.map(\.spec).joined(separator: " "))),
                                       ("width", .integer(width)), ("layers", .integer(layers)), ("trials", .integer(trials)),
@@ -154,21 +162,25 @@ struct Simulate: TableCommand {
                                                                       ("inputs", .integer(count))]
                 return try batchTable(activations, weights, kernel, count, settings, sampling, meta)
             }
-            let bar = ProgressBar(label: "simulate", total: activations.count)
+            let bar = ProgressBar(label: "simulate", total: activations.count * trials)
             defer { bar?.finish() }
             for (index, (a, w)) in zip(activations, weights).enumerated() {
-                bar?.step(index, detail: a.spec)
-                let r = try gslFailure { () throws(GSLError) in try Simulation.gaussian(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling) }
+                bar?.step(index * trials, detail: a.spec)
+                let r = try withProgress(bar, step: index, unit: trials) {
+                    try gslFailure { () throws(GSLError) in try Simulation.gaussian(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling) }
+                }
                 results.append((a, r.layers, r.firstNonFiniteLayer))
             }
         case .snn:
             let start = modelOptions.start, weights = modelOptions.weightMoments
             meta += [("mu0", .number(start.mean)), ("nu0", .number(start.variance)), ("omega", .number(weights.omega)), ("tau", .number(weights.tau))]
-            let bar = ProgressBar(label: "simulate", total: activations.count)
+            let bar = ProgressBar(label: "simulate", total: activations.count * trials)
             defer { bar?.finish() }
             for (index, a) in activations.enumerated() {
-                bar?.step(index, detail: a.spec)
-                let r = try gslFailure { () throws(GSLError) in try Simulation.selfNormalizing(a, start: start, weights: weights, settings: settings) }
+                bar?.step(index * trials, detail: a.spec)
+                let r = try withProgress(bar, step: index, unit: trials) {
+                    try gslFailure { () throws(GSLError) in try Simulation.selfNormalizing(a, start: start, weights: weights, settings: settings) }
+                }
                 results.append((a, r.layers, r.firstNonFiniteLayer))
             }
         }
@@ -202,13 +214,15 @@ struct Simulate: TableCommand {
                     _ settings: SimulationSettings, _ sampling: WeightSampling, _ meta: [(String, Cell)]) throws -> Table {
         var table = Table(columns: ["activation", "layer", "i", "j", "nngp_predicted", "nngp_empirical", "nngp_se", "nngp_deviation"],
                           meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
-        let bar = ProgressBar(label: "simulate --gram", total: activations.count)
+        let bar = ProgressBar(label: "simulate --gram", total: activations.count * settings.trials)
         defer { bar?.finish() }
         for (index, (a, w)) in zip(activations, weights).enumerated() {
-            bar?.step(index, detail: a.spec)
+            bar?.step(index * settings.trials, detail: a.spec)
             let r: (layers: [[Simulation.KernelEntry]], firstNonFiniteLayer: Int?)
             do {
-                r = try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+                r = try withProgress(bar, step: index, unit: settings.trials) {
+                    try Simulation.gaussianBatch(a, inputKernel: kernel, count: count, weights: w, settings: settings, sampling: sampling)
+                }
             } catch let error as GSLError {
                 throw CommandError.noSolution("simulate: \(error)")
             }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MeanField
 
 extension Simulate {
@@ -12,18 +19,24 @@ extension Simulate {
             + (c0 == nil ? [] : ["c_sd", "vertex_11_22", "vertex_11_12", "vertex_12_12"])
         let columns = ["activation", "layer"] + statistics.flatMap { ["\($0)_predicted", "\($0)_empirical", "\($0)_se", "\($0)_deviation"] }
         var table = Table(columns: columns, meta: MeanFieldVersion.meta(subcommand: "simulate", meta))
-        let bar = ProgressBar(label: "simulate --fluctuations", total: activations.count)
+        // One step of `trials` reports per run: one run per activation, two with --c0.
+        let runs = c0 == nil ? 1 : 2, trials = settings.trials
+        let bar = ProgressBar(label: "simulate --fluctuations", total: activations.count * runs * trials)
         defer { bar?.finish() }
         for (index, (a, w)) in zip(activations, weights).enumerated() {
-            bar?.step(index, detail: a.spec)
+            bar?.step(index * runs * trials, detail: a.spec)
             let r: (layers: [FluctuationLayer], firstNonFiniteLayer: Int?)
             do throws(GSLError) {
-                r = try Simulation.fluctuations(a, q0: q0, weights: w, settings: settings, sampling: sampling)
+                r = try withProgress(bar, step: index * runs, unit: trials) { () throws(GSLError) in
+                    try Simulation.fluctuations(a, q0: q0, weights: w, settings: settings, sampling: sampling)
+                }
             } catch { throw CommandError.noSolution("simulate: \(error)") }
             var pairs: (layers: [TwoInputFluctuationLayer], firstNonFiniteLayer: Int?)?
             if let c0 {
                 do throws(GSLError) {
-                    pairs = try Simulation.twoInputFluctuations(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling)
+                    pairs = try withProgress(bar, step: index * runs + 1, unit: trials) { () throws(GSLError) in
+                        try Simulation.twoInputFluctuations(a, q0: q0, c0: c0, weights: w, settings: settings, sampling: sampling)
+                    }
                 } catch { throw CommandError.noSolution("simulate: \(error)") }
             }
             let name = Cell.text(a.spec)

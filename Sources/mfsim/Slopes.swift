@@ -35,6 +35,8 @@ struct SlopesCommand: TableCommand {
     func makeTable() throws -> Table {
         let (variances, means) = try lists()
         let list = try activations.activations()
+        try MemoryBudget.check(rows: MemoryBudget.times(MemoryBudget.times(list.count, means.count), variances.count), columns: 9,
+                               doubles: MemoryBudget.times(means.count &+ variances.count, MemoryBudget.doublesPerListValue), "slopes: \(list.count) activations × \(means.count) means × \(variances.count) variances")
         var table = Table(columns: ["activation", "mean", "variance", "expected_slope", "slope_second_moment", "act_mean",
                                     "act_second_moment", "dead_fraction", "log_slope"],
                           meta: MeanFieldVersion.meta(subcommand: "slopes", [

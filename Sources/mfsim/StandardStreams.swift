@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import MeanField
 
 /// stdout and stderr through write(2), never through `FileHandle.write` (which traps on a full
 /// device, a closed descriptor or a broken pipe).
@@ -55,7 +63,7 @@ enum StandardStreams {
 
 extension StandardStreams {
     nonisolated(unsafe) private static var pendingWarnings: [String] = []
-    private static let warningLock = NSLock()
+    private static let warningLock = Lock()
 
     /// Holds a warning until the run ends, so a failing run's first stderr line is its
     /// `mfsim: error:` line (the warnings follow it) and a successful one prints them after its output.

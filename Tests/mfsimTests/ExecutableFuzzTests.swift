@@ -8,7 +8,10 @@ import Testing
 /// temporary or partial file is left and no link or device is replaced.
 @Suite("Fuzzing the executable")
 struct ExecutableFuzzTests {
-    static let commandLines = 2000
+    /// 2000 command lines from seed 20261201 in CI; `MFSIM_FUZZ_LINES` and `MFSIM_FUZZ_SEED` run
+    /// more, or others, locally (e.g. `MFSIM_FUZZ_SEED=7 MFSIM_FUZZ_LINES=6000 swift test --filter Fuzzing`).
+    static let commandLines = ProcessInfo.processInfo.environment["MFSIM_FUZZ_LINES"].flatMap { Int($0) } ?? 2000
+    static let seed = ProcessInfo.processInfo.environment["MFSIM_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20261201
 
     /// Cheap base command lines (small grids, few layers, narrow networks).
     static let bases: [[String]] = [
@@ -20,6 +23,15 @@ struct ExecutableFuzzTests {
         ["simulate", "--width", "4", "--layers", "2", "--trials", "2"], ["simulate", "--model", "snn", "--width", "4", "--layers", "2", "--trials", "2"],
         ["simulate", "--width", "4", "--layers", "2", "--trials", "2", "--inputs", "VECTORS"], ["bogus"], [],
         ["shape", "--activation", "tanh"], ["shape", "--activation", "relu"], ["finite-width", "--layers", "3", "--width", "10"],
+        // The library-robustness paths: memory refusals, overflow at layer 0, two-input fluctuations, networks.
+        ["simulate", "--width", "100", "--trials", "100000", "--layers", "100000"],
+        ["simulate", "--fluctuations", "--width", "3", "--layers", "2", "--trials", "2", "--q0", "1e308"],
+        ["simulate", "--fluctuations", "--c0", "0.5", "--width", "3", "--layers", "2", "--trials", "2"],
+        ["simulate", "--network", "dense relu dense tanh", "--width", "3", "--trials", "2"],
+        ["simulate", "--width", "3", "--layers", "2", "--trials", "2", "--gram", "KERNEL", "--gram-input", "kernel"],
+        ["finite-width", "--layers", "3", "--width", "10", "--c0", "0.5"],
+        ["depth-sweep", "--layers", "10000000", "--activation", "relu", "--activation", "elu", "--activation", "tanh", "--activation", "relu",
+         "--activation", "elu", "--activation", "tanh", "--activation", "relu", "--activation", "elu", "--activation", "tanh", "--activation", "relu"],
     ]
     static let options = ["--activation", "--format", "--variance", "--mean", "--sigma-w2", "--sigma-b2", "--q0", "--c0", "--layers",
                           "--every", "--omega", "--tau", "--mu0", "--nu0", "--norm", "--solve-for", "--seed", "--width", "--trials",
@@ -135,7 +147,7 @@ struct ExecutableFuzzTests {
 
     @Test func executableSurvivesTwoThousandCommandLines() throws {
         let fixtures = try Self.makeFixtures()
-        var rng = SplitMix64(state: 20261201)
+        var rng = SplitMix64(state: Self.seed)
         let lines = (0..<Self.commandLines).map { _ in Self.commandLine(&rng, fixtures) }
         let inputsBefore = fixtures.inputs.map { FileManager.default.contents(atPath: $0) }
         let results = OutcomeBox(count: lines.count)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import mfsim
+import MeanField
 
 /// Issue #13: progress on stderr for ntk, simulate, export and phase, only when stderr is a terminal.
 @Suite("Progress on stderr")
@@ -31,6 +32,23 @@ struct ProgressTests {
         #expect(idle.text.isEmpty, "a bar that drew nothing erases nothing")
     }
 
+    /// The library's reports (``WorkProgress``) reach the bar as offsets of their step: one report
+    /// per layer from the NTK recursion, one per trial from a simulation, for step 1 of 2.
+    @Test func libraryReportsMoveTheBarWithinAStep() throws {
+        let tanh = try Activation(spec: "tanh")
+        for (unit, run) in [(5, { _ = NeuralTangents.twoInputs(tanh, q0: 1, c0s: [0.5], weights: GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.1), layers: 5) }),
+                            (3, { _ = try? Simulation.gaussian(tanh, q0: 1, c0: 0.5, weights: GaussianWeights(sigmaW2: 1.5, sigmaB2: 0.1),
+                                                               settings: SimulationSettings(width: 4, layers: 2, trials: 3, seed: 1)) })] as [(Int, () -> Void)] {
+            let collector = Collector()
+            let bar = ProgressBar(label: "x", total: 2 * unit, sink: collector.write)
+            withProgress(bar, step: 1, unit: unit) { run() }
+            #expect(collector.text.hasSuffix("100% (\(2 * unit)/\(2 * unit))"), "\(collector.text.debugDescription)")
+            #expect(!collector.text.contains("(\(unit - 1)/"), "reports are offset by the step: \(collector.text.debugDescription)")
+        }
+        // Unbound, a report goes nowhere (and the computation is unchanged).
+        #expect(WorkProgress.current == nil)
+    }
+
     /// Tests run with stderr on a file: no progress byte at all, even for a 2000-point phase grid.
     @Test(arguments: [
         ["ntk", "--activation", "relu", "--activation", "tanh", "--layers", "3"],
@@ -47,8 +65,12 @@ struct ProgressTests {
     /// On a terminal (a pseudo-terminal from util-linux `script`, in Debian's essential bsdutils):
     /// the bar is drawn on stderr and erased before the program ends.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")), arguments: [
-        (["ntk", "--activation", "relu", "--activation", "tanh", "--layers", "3"], "ntk [###############...............] 50% (1/2) tanh"),
-        (["simulate", "--width", "8", "--layers", "2", "--trials", "4", "--activation", "relu"], "simulate [..............................] 0% (0/1) relu"),
+        (["ntk", "--activation", "relu", "--activation", "tanh", "--layers", "3"], "ntk [###############...............] 50% (3/6) tanh"),
+        // Per layer and per trial, not only per activation: the last layer's and the last trial's reports.
+        (["ntk", "--activation", "relu", "--activation", "tanh", "--layers", "3"], "ntk [##############################] 100% (6/6)"),
+        (["simulate", "--width", "8", "--layers", "2", "--trials", "4", "--activation", "relu"], "simulate [..............................] 0% (0/4) relu"),
+        (["simulate", "--width", "8", "--layers", "2", "--trials", "4", "--activation", "relu"], "simulate [##############################] 100% (4/4)"),
+        (["simulate", "--network", "dense relu dense relu", "--width", "8", "--trials", "4"], "simulate --network [##############################] 100% (4/4)"),
         (["phase", "--sigma-w2", "0.5:4:50", "--sigma-b2", "0:0.5:40"], "phase tanh [##############################] 100% (2000/2000)"),
     ])
     func barOnATerminal(arguments: [String], line: String) throws {

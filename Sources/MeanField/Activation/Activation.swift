@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// λ01 of [Klambauer et al. 2017] (§3): the SELU scale that makes (0, 1) a fixed point.
 ///
@@ -148,7 +155,7 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
     /// Parses a spec `NAME` or `NAME:PARAM=VALUE[,PARAM=VALUE]`, e.g. `selu:lambda=1.05,alpha=1.6`
     /// or `tanh:in_scale=0.2,out_scale=4.9`.
     public init(spec: String) throws(ActivationError) {
-        let trimmed = spec.trimmingCharacters(in: .whitespaces)
+        let trimmed = spec.trimmingWhitespace()
         let (name, rest): (Substring, Substring?) = {
             guard let colon = trimmed.firstIndex(of: ":") else { return (Substring(trimmed), nil) }
             return (trimmed[..<colon], trimmed[trimmed.index(after: colon)...])
@@ -164,9 +171,9 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         if let rest {
             for assignment in rest.split(separator: ",", omittingEmptySubsequences: false) {
                 let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = parts[0].trimmingCharacters(in: .whitespaces)
+                let key = parts[0].trimmingWhitespace()
                 guard parts.count == 2, !key.isEmpty else { throw .malformedSpec(spec: spec) }
-                let text = parts[1].trimmingCharacters(in: .whitespaces)
+                let text = parts[1].trimmingWhitespace()
                 guard let value = Double(text) else {
                     throw .malformedParameterValue(name: key, text: text)
                 }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One activation family as the library knows it: everything about φ in one place (in the style of
 /// neural-tangents' `stax` layers, where each nonlinearity carries its own value and kernel maps).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The generic input/output transformation every activation spec accepts (SPEC §6; the deepmind
 /// `dks` package's convention, [Martens et al. 2021], [Zhang et al. 2022]):

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One row of a finite-width sweep (``FiniteWidth/sweep(_:q0:weights:layers:width:)``): the
 /// infinite-width kernel and its leading 1/n corrections at layer l.

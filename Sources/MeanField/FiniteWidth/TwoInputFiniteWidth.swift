@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The four-point vertex of two inputs at one layer, in the coordinates `(11, 22, 12)` of the
 /// stochastic kernel `Ĝ_αβ = σw² (1/n) Σ_j φ(z_j;α) φ(z_j;β) + σb²`:

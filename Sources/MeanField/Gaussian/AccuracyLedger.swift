@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the quadratures of one computation reported about their own accuracy, gathered so that
 /// a result can say how far it can be trusted (SPEC §2).
@@ -41,6 +48,9 @@ public final class AccuracyLedger: @unchecked Sendable {
         }
         var worstValue: Double?
         var worstErrorEstimate = 0.0
+        /// What the quadrature with the largest relative error was computing (the activation and
+        /// variance bound by ``about(_:variance:correlation:_:)``), nil when nothing was bound.
+        public var worstSubject: Subject?
         /// Quadratures that hit their panel budget before meeting their tolerance.
         public var unconverged = 0
         /// The smallest and largest variance at which an activation moment was computed by
@@ -62,8 +72,30 @@ public final class AccuracyLedger: @unchecked Sendable {
     /// The ledger quadratures record into (nil: none).
     @TaskLocal public static var current: AccuracyLedger?
 
+    /// What a quadrature is computing: an activation's moment or kernel at a variance (and a
+    /// correlation for a 2D expectation), so that a warning can name where its worst value is.
+    public struct Subject: Sendable, Hashable {
+        /// The activation's canonical spec.
+        public var activation: String
+        /// The variance (the first input's, for a 2D expectation).
+        public var variance: Double
+        /// The correlation of a 2D expectation, nil for a 1D one.
+        public var correlation: Double?
+    }
+
+    /// The subject quadratures run for (nil: none bound).
+    @TaskLocal public static var subject: Subject?
+
+    /// Runs `body` with `activation` at `variance` (and `correlation`) as the subject of the
+    /// quadratures it records; nothing is bound (and the spec is not built) when no ledger is.
+    public static func about<R>(_ activation: @autoclosure () -> String, variance: Double, correlation: Double? = nil,
+                                _ body: () throws -> R) rethrows -> R {
+        guard current != nil, subject == nil else { return try body() }
+        return try $subject.withValue(Subject(activation: activation(), variance: variance, correlation: correlation)) { try body() }
+    }
+
     private var state = Summary()
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init() {}
 
@@ -100,6 +132,7 @@ public final class AccuracyLedger: @unchecked Sendable {
             state.largestRelativeError = relative.isNaN ? .infinity : relative
             state.worstValue = e.value
             state.worstErrorEstimate = e.errorEstimate
+            state.worstSubject = AccuracyLedger.subject
         }
     }
 

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The bivariate normal CDF `Φ₂(h, k; ρ) = P(X < h, Y < k)` for standard normal X, Y with
 /// correlation ρ, relatively accurate everywhere (tails down to the underflow threshold, |ρ| → 1).
@@ -38,7 +45,9 @@ public func bivariateNormalCDF(_ h: Double, _ k: Double, correlation rho: Double
     let integrand: (Int, Double) -> SIMD4<Double> = { tag, t in
         // tag 0: t = ψ − ε; tag 1: t = π − ψ.
         let (psi, fromTop) = tag == 0 ? (ee + t, ep - t) : (Double.pi - t, t)
-        let sine = sin(fromTop)
+        // sin ψ from the end ψ is close to: next to ψ = ε → 0 (ρ → 1), π − ε − t would carry ε'’s
+        // rounding (~1e-16 absolute) into a sine of size ε.
+        let sine = tag == 0 && psi <= 0.5 * Double.pi ? sin(psi) : sin(fromTop)
         let numerator = sameSign
             ? lead + 4 * hk * { let s = sin(0.5 * psi); return s * s }()
             : lead - 4 * hk * { let s = sin(0.5 * fromTop); return s * s }()
@@ -102,9 +111,18 @@ struct TiltedOrthant {
 
     let s1: Double, s2: Double, c: Double
 
+    /// The integrals of up to four terms (all with λ ≠ 0) at once: the fixed graded rule
+    /// (``gradedIntegrals(_:)``) where it is validated, else the adaptive mesh; nil when that did
+    /// not converge.
+    func integrals(_ terms: [Term]) -> SIMD4<Double>? {
+        gradedIntegrals(terms) ?? adaptiveIntegrals(terms)
+    }
+
     /// The integrals of up to four terms (all with λ ≠ 0) at once, on one adaptive mesh; nil when
     /// the quadrature did not converge.
-    func integrals(_ terms: [Term]) -> SIMD4<Double>? {
+    func adaptiveIntegrals(_ terms: [Term]) -> SIMD4<Double>? {
+        // Not reachable from the command line: the one caller (ExponentialKernels) splits its
+        // requests into groups of at most four and checks the count before calling.
         precondition(terms.count <= 4)
         if c <= -1 { return SIMD4(repeating: 0) }   // the orthant has probability 0
         let (s1, s2, c) = (self.s1, self.s2, min(1, self.c))
@@ -134,7 +152,8 @@ struct TiltedOrthant {
             let halfSum = epsilon + 0.5 * fromBottom <= 0.5 * Double.pi
                 ? sin(epsilon + 0.5 * fromBottom) : sin(0.5 * (fromTop + epsilonPrime))
             let d = 2 * halfSum * sin(0.5 * fromBottom)
-            let sine = sin(fromTop)
+            // From the end ψ is close to (as in bivariateNormalCDF): ε' − t carries ε'’s rounding.
+            let sine = tag == 0 && epsilon + t <= 0.5 * Double.pi ? sin(epsilon + t) : sin(fromTop)
             let oneMinus: Double
             if c >= 0 {
                 oneMinus = r2 + c * d

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Scaled complementary error function `erfcx(x) = e^(x²) erfc(x)`, relatively accurate for x ≥ 0.
 ///

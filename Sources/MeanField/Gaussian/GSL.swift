@@ -38,6 +38,7 @@ enum GSL {
             return try withUnsafeMutablePointer(to: &closure) { closurePointer in
                 var function = gsl_function(
                     function: { x, params in
+                        // GSL passes back the params pointer set below, never nil.
                         params!.assumingMemoryBound(to: ((Double) -> Double).self).pointee(x)
                     },
                     params: UnsafeMutableRawPointer(closurePointer))
@@ -72,6 +73,7 @@ enum GSL {
         }
         defer { gsl_integration_fixed_free(workspace) }
         let n = gsl_integration_fixed_n(workspace)
+        // A workspace that was allocated (checked above) always has its node and weight arrays.
         let nodes = gsl_integration_fixed_nodes(workspace)!, weights = gsl_integration_fixed_weights(workspace)!
         return ((0..<n).map { nodes[$0] }, (0..<n).map { weights[$0] })
     }
@@ -125,6 +127,7 @@ enum GSL {
         _ x: UnsafePointer<gsl_vector>?, _ params: UnsafeMutableRawPointer?,
         _ f: UnsafeMutablePointer<gsl_vector>?, _ jacobian: UnsafeMutablePointer<gsl_matrix>?
     ) -> Int32 {
+        // GSL calls back with the params pointer ``multiroot`` set and its own non-nil x.
         let system = params!.assumingMemoryBound(to: System.self).pointee
         let size = Int(x!.pointee.size)
         let (values, matrix) = system((0..<size).map { gsl_vector_get(x, $0) })
@@ -193,6 +196,8 @@ enum GSL {
     /// Householder tridiagonalization and implicit QL).
     static func symmetricEigenvalues(_ matrix: [Double], count n: Int) throws(GSLError) -> [Double] {
         _ = errorHandlerOff
+        // Not reachable from the command line: the one caller, KernelError's checkedInputKernel,
+        // has already refused n < 1 and a kernel that is not n × n.
         precondition(matrix.count == n * n && n >= 1)
         guard let a = gsl_matrix_alloc(n, n), let values = gsl_vector_alloc(n), let workspace = gsl_eigen_symm_alloc(n) else {
             throw GSLError(routine: "gsl_eigen_symm_alloc", status: Int32(GSL_ENOMEM), reason: "out of memory")
@@ -214,14 +219,17 @@ enum GSL {
         /// `init_by_array` (Matsumoto & Nishimura 2002, as NumPy seeds it) with the key
         /// `[low 32 bits, high 32 bits]`. (`gsl_rng_set` keeps only the low 32 bits of its seed, so
         /// seeds s and s + 2³² would give the same stream.)
-        convenience init(seed: UInt64) {
-            self.init(key: [UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)])
+        convenience init(seed: UInt64) throws(GSLError) {
+            try self.init(key: [UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)])
         }
 
-        /// Seeded by MT19937's `init_by_array(key)` (key not empty).
-        init(key: [UInt32]) {
+        /// Seeded by MT19937's `init_by_array(key)` (key not empty). Throws when GSL cannot
+        /// allocate the generator (out of memory).
+        init(key: [UInt32]) throws(GSLError) {
             _ = GSL.errorHandlerOff
-            guard let rng = gsl_rng_alloc(mfsim_rng_mt19937()) else { fatalError("gsl_rng_alloc: out of memory") }
+            guard let rng = gsl_rng_alloc(mfsim_rng_mt19937()) else {
+                throw GSLError(routine: "gsl_rng_alloc", status: Int32(GSL_ENOMEM), reason: "out of memory")
+            }
             self.rng = rng
             gsl_rng_set(rng, 5489)
             // GSL's mt19937 state (gsl/rng/mt.c): { unsigned long mt[624]; int mti; }.
@@ -229,6 +237,7 @@ enum GSL {
             var mt = [UInt32](repeating: 0, count: n)
             mt[0] = 19_650_218
             for i in 1..<n { mt[i] = 1_812_433_253 &* (mt[i - 1] ^ (mt[i - 1] >> 30)) &+ UInt32(i) }
+            let key = key.isEmpty ? [0] : key   // init_by_array needs a key of at least one word
             var i = 1, j = 0
             for _ in 0..<max(n, key.count) {
                 mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
@@ -266,6 +275,8 @@ enum GSL {
     static func matrixProduct(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>, into c: UnsafeMutableBufferPointer<Double>,
                               m: Int, k: Int, n: Int) throws(GSLError) {
         _ = errorHandlerOff
+        // Not reachable from the command line: the simulations size every buffer from the same
+        // width and batch size they pass as m, k, n.
         precondition(a.count == m * k && b.count == k * n && c.count == m * n)
         var viewA = gsl_matrix_const_view_array(a.baseAddress, m, k)
         var viewB = gsl_matrix_const_view_array(b.baseAddress, k, n)

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which Gaussian moment of an activation: `E[φ^(i)]` or `E[φ^(i) · φ^(j)]`.
 public struct Moment: Sendable, Hashable {
@@ -93,7 +100,7 @@ public enum Gaussian {
             return .closedForm(value)
         }
         AccuracyLedger.current?.recordVariance(q)
-        return expectation(activation.kinkedFunction(moment), mean: m, variance: q)
+        return AccuracyLedger.about(activation.spec, variance: q) { expectation(activation.kinkedFunction(moment), mean: m, variance: q) }
     }
 
     // MARK: Two dimensions
@@ -198,10 +205,20 @@ public enum Gaussian {
     public static func expectation2D(_ i: DerivativeOrder, _ j: DerivativeOrder, _ activation: Activation,
                                      variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
                                      strategy: Strategy = .automatic) -> Expectation {
+        if strategy == .automatic, q1 > 0, q2 > 0,
+           let value = activation.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) {
+            return .closedForm(value)
+        }
+        return AccuracyLedger.about(activation.spec, variance: q1, correlation: q12 / (q1 * q2).squareRoot()) {
+            quadrature2D(i, j, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy)
+        }
+    }
+
+    /// ``expectation2D(_:_:_:variance1:covariance:variance2:strategy:)`` past its closed forms.
+    private static func quadrature2D(_ i: DerivativeOrder, _ j: DerivativeOrder, _ activation: Activation,
+                                     variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
+                                     strategy: Strategy) -> Expectation {
         if strategy == .automatic, q1 > 0, q2 > 0 {
-            if let value = activation.closedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) {
-                return .closedForm(value)
-            }
             // One closed-form factor (either one): integrate it analytically as the inner integral.
             for (outer, inner, outerVariance, innerVariance) in [(i, j, q1, q2), (j, i, q2, q1)]
             where activation.closedFormExpectation(inner, nil, mean: 0, variance: 1) != nil {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A continuous or discontinuous function that is linear between breakpoints `t₁ < … < tₙ`:
 /// ```

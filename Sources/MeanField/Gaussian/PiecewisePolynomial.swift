@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A function that is a polynomial of low degree between breakpoints `b₁ < … < bₙ` (hardtanh, relu6,
 /// hardsigmoid, hardswish, softshrink): its Gaussian moments are closed forms in Φ and ϕ.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Globally adaptive 15-point Gauss–Kronrod integration of up to four *single-signed* integrands
 /// at once (a `SIMD4<Double>`), to a relative tolerance on each component.

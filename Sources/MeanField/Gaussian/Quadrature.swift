@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A Gaussian expectation together with how it was obtained (in the spirit of QuadGK.jl).
 public struct Expectation: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `c ↦ E[φ(u)φ(v)]` and `c ↦ E[φ'(u)φ'(v)]` at one variance q, as Chebyshev series in the angle
 /// `θ = arccos c` — the fast c-map of the NNGP/NTK recursion for activations with neither a

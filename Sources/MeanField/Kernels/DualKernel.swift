@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The probabilists' Gauss–Hermite rule `E[g(z)] ≈ Σ Wᵢ g(zᵢ)`, z ~ N(0, 1), from GSL's
 /// `gsl_integration_fixed_hermite` (zᵢ = √2 xᵢ, Wᵢ = wᵢ/√π).

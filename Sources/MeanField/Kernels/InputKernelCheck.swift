@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why an input kernel Σ⁰ is not a covariance matrix.
 public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -30,8 +37,9 @@ extension NeuralTangents {
     ///
     /// ```
     /// finite, K_ii > 0, |K_ij − K_ji| ≤ 1e-12 √(K_ii K_jj),
-    /// positive semi-definite: the LDLᵀ pivots d_j ≥ −1e-12 K_jj; a pivot within 1e-12 K_jj of 0
-    /// must leave its column zero (to the same tolerance), else the kernel is indefinite.
+    /// positive semi-definite: pivoted Cholesky, every pivot > 1e-12 max K_ii until the Schur
+    /// complement left is within 1e-12 max K_ii of 0 entrywise (rank-deficient kernels pass),
+    /// else the kernel is indefinite.
     /// ```
     /// When the factorization fails, the smallest eigenvalue (GSL's `gsl_eigen_symm`) is reported.
     /// A kernel that is not a covariance would make the recursions of Jacot et al. 2018 return
@@ -62,30 +70,44 @@ extension NeuralTangents {
         return symmetric
     }
 
-    /// Cholesky–Crout on the symmetric `m`, tolerant of dependent columns (see
-    /// ``checkedInputKernel(_:count:)``).
+    /// Pivoted Cholesky on the symmetric `m` (Higham, *Accuracy and Stability of Numerical
+    /// Algorithms*, 2nd ed., §10.3), which detects the rank of a semi-definite kernel stably:
+    ///
+    /// ```
+    /// tol = tolerance · max_i K_ii
+    /// step k: pivot = the largest diagonal entry of the Schur complement S
+    ///         pivot > tol: eliminate it (S ← S − l lᵀ, l = S[:, p] / √pivot)
+    ///         pivot ≤ tol: semi-definite iff every entry of S is within tol of 0
+    /// ```
+    ///
+    /// Without pivoting, a Gram matrix of N inputs in d < N dimensions (rank d) is refused: its
+    /// rounding-level pivots past the d-th (|d_j| ~ 1e-14 K_jj from an ill-conditioned elimination)
+    /// pass the tolerance or not by chance and, taken as pivots, amplify the rounding. A rank-r
+    /// kernel costs O(N² r).
     static func isPositiveSemidefinite(_ m: [Double], count n: Int, tolerance: Double = 1e-12) -> Bool {
-        var l = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            let diagonal = m[j * n + j]
-            var pivot = diagonal
-            for k in 0..<j { pivot -= l[j * n + k] * l[j * n + k] }
-            if pivot < -tolerance * diagonal { return false }
-            if pivot <= tolerance * diagonal {
-                // A dependent column: what remains of it must vanish too.
-                for i in (j + 1)..<max(j + 1, n) {
-                    var sum = m[i * n + j]
-                    for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-                    if abs(sum) > tolerance.squareRoot() * (diagonal * m[i * n + i]).squareRoot() { return false }
+        guard n > 0 else { return true }
+        var schur = m
+        var order = Array(0..<n)
+        let tol = tolerance * (0..<n).reduce(0) { max($0, m[$1 * n + $1]) }
+        var column = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            var best = k
+            for t in (k + 1)..<max(k + 1, n) where schur[order[t] * n + order[t]] > schur[order[best] * n + order[best]] { best = t }
+            let pivot = schur[order[best] * n + order[best]]
+            if pivot <= tol {
+                // What remains must vanish (a negative diagonal or a large off-diagonal entry
+                // means an indefinite kernel).
+                for a in k..<n {
+                    for b in k..<n where abs(schur[order[a] * n + order[b]]) > tol { return false }
                 }
-                continue
+                return true
             }
-            let root = pivot.squareRoot()
-            l[j * n + j] = root
-            for i in (j + 1)..<max(j + 1, n) {
-                var sum = m[i * n + j]
-                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-                l[i * n + j] = sum / root
+            order.swapAt(k, best)
+            let p = order[k], root = pivot.squareRoot()
+            for t in (k + 1)..<max(k + 1, n) { column[t] = schur[order[t] * n + p] / root }
+            for a in (k + 1)..<max(k + 1, n) where column[a] != 0 {
+                let (row, la) = (order[a] * n, column[a])
+                for b in (k + 1)..<n { schur[row + order[b]] -= la * column[b] }
             }
         }
         return true

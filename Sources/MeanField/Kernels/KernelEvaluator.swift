@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one place that decides how the bivariate kernels `E[φ(u)φ(v)]` and `E[φ'(u)φ'(v)]` of an
 /// activation are evaluated, for given variances — every recursion (NNGP/NTK two-input sweeps and
@@ -6,7 +13,7 @@ import Foundation
 ///
 /// Routes, in order of preference, with their thresholds:
 /// 0. **θ-series of a quadrature closed form**: the tilted-orthant forms of elu, selu, celu cost one
-///    adaptive 1D integral (~50 µs per pair). Where one variance will be queried at least
+///    1D integral (a fixed graded 20-point rule, ~10–20 µs of CPU per pair). Where one variance will be queried at least
 ///    ``closedFormSeriesThreshold`` times (this call's interior correlations, or `expectedQueries` over a
 ///    sweep whose layers share q), a θ-Chebyshev series (``AngularKernels``) is built from those closed
 ///    forms at the tight tolerance ``closedFormSeriesTolerance`` (65–513 closed-form pairs), cached per
@@ -34,7 +41,7 @@ public enum KernelEvaluator {
 
     /// At or above this many queries at one variance, a θ-series built from a quadrature closed form
     /// (route 0: 65–513 closed-form pairs once, then ~0.1 µs per value) is cheaper than the closed form
-    /// per value (~50 µs).
+    /// per value: the break-even is the sample count, whatever one pair costs.
     static let closedFormSeriesThreshold = 512
 
     /// The acceptance tolerance (relative to `E[φ²]`, `E[φ'²]`) of a θ-series built from closed-form

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One layer of the two-input NNGP/NTK recursion.
 public struct NeuralTangentRow: Sendable, Hashable {
@@ -80,6 +87,8 @@ public enum NeuralTangents {
     public static func twoInputs(_ activation: Activation, q0: Double, c0s: [Double], weights: GaussianWeights,
                                  layers: Int, every: Int = 1, interpolate: Bool = true, strategy: Gaussian.Strategy = .automatic)
     -> (rows: [NeuralTangentRow], firstNonFiniteLayer: Int?, routes: Set<KernelRoute>) {
+        // Not reachable from the command line: Ntk.validate refuses --layers outside 1...1000000 and
+        // --every < 1, and reachedLayers returns at least 1 (it throws when layer 1 is unvalidated).
         precondition(layers >= 1 && every >= 1)
         let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
         var theta11 = q0
@@ -120,6 +129,7 @@ public enum NeuralTangents {
             guard q.isFinite, theta11.isFinite, q12.allSatisfy(\.isFinite), theta12.allSatisfy(\.isFinite) else {
                 return (rows, layer, routes)
             }
+            WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers {
                 for index in c0s.indices {
                     rows.append(NeuralTangentRow(layer: layer, c0: c0s[index], nngp11: q, nngp12: q12[index],
@@ -192,6 +202,7 @@ public enum NeuralTangents {
             sigma = nextSigma
             theta = nextTheta
             guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
+            WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
         }
         return (result, nil)
@@ -201,6 +212,8 @@ public enum NeuralTangents {
     /// `Σ⁰ᵢⱼ = xᵢ·xⱼ / d`, the pre-activation covariance of a first layer with σw² = 1, σb² = 0
     /// (neural-tangents' normalization by fan-in).
     public static func inputKernel(vectors: [Double], count n: Int, dimension d: Int) -> [Double] {
+        // Not reachable from the command line: NumericCSV.read returns rows of equally many
+        // numbers, at least one row of at least one field (an all-empty line is skipped).
         precondition(vectors.count == n * d && d >= 1)
         var kernel = [Double](repeating: 0, count: n * n)
         for i in 0..<n {

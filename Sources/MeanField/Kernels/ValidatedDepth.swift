@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension NeuralTangents {
     /// The first layer whose kernels would be evaluated by quadrature or series at a variance

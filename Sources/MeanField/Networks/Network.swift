@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One layer of a composed network (SPEC §5), in neural-tangents' `stax` conventions
 /// (`parameterization='ntk'`, [Novak et al. 2020]).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One top-level item of a two-input signal-propagation sweep through a network.
 public struct NetworkSignalRow: Sendable, Hashable {

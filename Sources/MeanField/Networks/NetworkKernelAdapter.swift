@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one place where networks call the exact kernel routines of `Kernels/`: an activation layer
 /// asks this adapter for `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` and the diagonal's `(E_q[φ²], E_q[φ'²])`,

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One top-level item of a network's two-input NNGP/NTK recursion.
 public struct NetworkKernelRow: Sendable, Hashable {
@@ -55,6 +62,7 @@ public enum NetworkKernels {
     public static func twoInputs(_ network: Network, q0: Double, c0s: [Double], every: Int = 1) throws(NetworkError)
     -> (rows: [NetworkKernelRow], firstNonFiniteBlock: Int?) {
         try network.checkGaussian()
+        // Not reachable from the command line: Ntk.validate refuses --every < 1.
         precondition(every >= 1)
         var adapter = NetworkKernelAdapter()
         // Pass 1, the diagonal only: every activation layer's input variance, for the route plan.
@@ -94,6 +102,8 @@ public enum NetworkKernels {
     public static func gram(_ network: Network, inputKernel: [Double], count n: Int, every: Int = 1) throws(NetworkError)
     -> (blocks: [NetworkGramBlock], firstNonFiniteBlock: Int?) {
         try network.checkGaussian()
+        // Not reachable from the command line: Ntk.validate refuses --every < 1 and
+        // InputKernelFile.read returns an N × N kernel of N >= 1 inputs.
         precondition(inputKernel.count == n * n && n >= 1 && every >= 1)
         let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
         var recursion = KernelRecursion(mode: .gram(n), pairs: pairs, adapter: NetworkKernelAdapter())

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The SELU parameters that make a target `(μ, ν)` a fixed point of the mean/variance map, with
 /// the map's Jacobian there.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The mean and variance of a layer's activations (`μ`, `ν` in [Klambauer et al. 2017]).
 ///

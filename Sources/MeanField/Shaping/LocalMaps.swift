@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The local Q and C maps of a transformed activation φ̂ at q = 1, `x ~ N(0, 1)`, as the deepmind
 /// `dks` package defines them ([Martens et al. 2021], §3–4):

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a shaped network achieves, measured through the kernel recursion that `mfsim ntk` and
 /// `mfsim depth-sweep --model gaussian` run (``NetworkKernels``, ``NetworkKernelAdapter`` and

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The architecture functions of DKS and TAT for a plain MLP of `depth` nonlinear layers (no
 /// skip connections, no normalization), in closed form ([Martens et al. 2021], §5; [Zhang et al.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which kernel-shaping transformation.
 public enum ShapingMethod: String, Sendable, Hashable, CaseIterable {
@@ -69,7 +76,11 @@ public struct ShapingResult: Sendable, Hashable {
 /// `scipy.optimize.root`); then Newton polishing to full precision. On dks' 32 test cases (depths
 /// 10 and 50) this lands on dks' root from dks' starting point, up to the mirror images below.
 /// Unlike `dks`, no random starting points follow a complete
-/// failure: the result is ``ShapingError/noSolution(_:)``.
+/// failure: the result is ``ShapingError/noSolution(_:)``. Where the DKS conditions provably (or,
+/// for one inequality, numerically) have no solution — clip-type activations (hardtanh, relu6,
+/// hardsigmoid) with ζ^(1/D) ≤ π/(π − 1), abs except at ζ^(1/D) = π/(π − 2), both with q_slope 1 —
+/// the result is ``ShapingError/unreachableTarget(_:)`` with the reason, before any solve
+/// (see ``DKSObstruction``).
 ///
 /// Equivalent solutions: `x ↦ φ̂(−x)` has the same maps, so `input_scale > 0` is reported; for a
 /// point-symmetric φ (tanh, erf, sigmoid: `φ(−u) = 2φ(0) − φ(u)`), `x ↦ −φ̂(−x)`, i.e.
@@ -101,6 +112,7 @@ public enum Shaping {
             return try solve(.dks, system, starts: product([[0, 0.5], [0, 1, -1]]), localSlope: xi, localCurvature: nil,
                              conditions: [(.qSlope, qSlope), (.cSlope, xi)])
         default:
+            if let reason = DKSObstruction.reason(activation, localSlope: xi, qSlope: qSlope) { throw .unreachableTarget(reason) }
             let system = ShapingSystem(activation: activation, unknowns: [.inputScale, .inputShift], fixedInputScale: 1,
                                        fixedInputShift: 0, outputShiftRule: .zeroMean, needsCurvature: false)
             return try solve(.dks, system, starts: product([[1, 0.1], [0, 1, -1]]), localSlope: xi, localCurvature: nil,

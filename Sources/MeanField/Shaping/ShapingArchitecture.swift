@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The architecture a shaped activation φ̂ is placed in: what the DKS and TAT solvers need from
 /// it ([Martens et al. 2021], §5; [Zhang et al. 2022], §4). Every nonlinear layer of the

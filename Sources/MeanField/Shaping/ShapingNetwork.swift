@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The DKS/TAT architecture functions of a composed network (SPEC §5), derived from its
 /// structure by the chain rule ([Martens et al. 2021], §5 and Appendix; [Zhang et al. 2022], §4).

@@ -1,5 +1,12 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Model B's weight and bias variances: `W_ij ~ N(0, σw²/N)`, `b_i ~ N(0, σb²)`.
 public struct GaussianWeights: Sendable, Hashable {

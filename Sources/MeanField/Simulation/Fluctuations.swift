@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An across-network statistic (a standard deviation, a variance, a mean shift) estimated from T
 /// independent networks, beside its leading-1/n prediction.
@@ -84,19 +91,22 @@ extension Simulation {
                                     settings: SimulationSettings, sampling: WeightSampling = .dense) throws(GSLError)
     -> (layers: [FluctuationLayer], firstNonFiniteLayer: Int?) {
         let n = settings.width, layers = settings.layers
+        // Not reachable from the command line: Simulate.validate refuses --width, --trials and
+        // --layers out of range and ModelOptions.check refuses --q0 <= 0.
         precondition(settings.trials >= 2 && n >= 2 && layers >= 1 && q0 > 0)
         let prediction = FiniteWidth.sweep(activation, q0: q0, weights: weights, layers: layers, width: n)
         let gains = prediction.rows.map { $0.chiPerpendicular }
         let traceGradient = gains.count > layers ? gains.dropLast().allSatisfy { $0 > 0 && $0.isFinite } : false
         let backward = traceGradient && sampling == .dense && layers * n * n <= 1 << 24
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<FluctuationTrial, GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<FluctuationTrial, GSLError> in
             fluctuationTrial(activation, q0: q0, weights: weights, width: n, layers: layers,
                              gains: traceGradient ? Array(gains.prefix(layers)) : nil, backward: backward, sampling: sampling,
                              seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
         }
         let runs = try results.map { result throws(GSLError) in try result.get() }
         let trials = runs.map(\.layers)
-        let reached = min(trials.map(\.count).min() ?? 0, prediction.rows.count - 1)
+        // The prediction has no row at all when layer 0 already overflows (--q0 1e308).
+        let reached = max(0, min(trials.map(\.count).min() ?? 0, prediction.rows.count - 1))
         let backwardSamples = runs.compactMap { $0.backward?.y }
         let rows = (0..<reached).map { index -> FluctuationLayer in
             let predicted = prediction.rows[index + 1]
@@ -117,7 +127,8 @@ extension Simulation {
     /// `gains` are the mean-field χ⊥ of layers 0..<L (nil: no tangent).
     static func fluctuationTrial(_ activation: Activation, q0: Double, weights: GaussianWeights, width n: Int, layers: Int,
                                  gains: [Double]?, backward: Bool, sampling: WeightSampling, seed: UInt64) -> Result<FluctuationTrial, GSLError> {
-        let rng = GSL.RandomGenerator(seed: seed)
+        let rng: GSL.RandomGenerator
+        do throws(GSLError) { rng = try GSL.RandomGenerator(seed: seed) } catch { return .failure(error) }
         // Row-major n × 2: column 0 the pre-activations, column 1 the tangent.
         var h = [Double](repeating: 0, count: 2 * n)
         for i in 0..<n {
@@ -262,11 +273,14 @@ extension Simulation {
                                             settings: SimulationSettings, sampling: WeightSampling = .dense) throws(GSLError)
     -> (layers: [TwoInputFluctuationLayer], firstNonFiniteLayer: Int?) {
         let n = settings.width, layers = settings.layers
+        // Not reachable from the command line: Simulate.validate refuses --width, --trials and
+        // --layers out of range and ModelOptions.check refuses --q0 <= 0 and |--c0| > 1.
         precondition(settings.trials >= 2 && n >= 2 && layers >= 1 && q0 > 0 && abs(c0) <= 1)
         let prediction = FiniteWidth.twoInputSweep(activation, q0: q0, c0: c0, weights: weights, layers: layers, width: n)
         typealias Record = (c: Double, g11: Double, g22: Double, g12: Double)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[Record], GSLError> in
-            let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[Record], GSLError> in
+            let rng: GSL.RandomGenerator
+            do throws(GSLError) { rng = try GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial))) } catch { return .failure(error) }
             // Row-major n × 2: column α the pre-activations of input α.
             var h = [Double](repeating: 0, count: 2 * n)
             let s0 = q0.squareRoot(), r0 = ((1 - c0) * (1 + c0)).squareRoot()
@@ -320,7 +334,8 @@ extension Simulation {
             return .success(out)
         }
         let trials = try results.map { result throws(GSLError) in try result.get() }
-        let reached = min(trials.map(\.count).min() ?? 0, prediction.rows.count - 1)
+        // The prediction has no row at all when layer 0 already overflows (--q0 1e308).
+        let reached = max(0, min(trials.map(\.count).min() ?? 0, prediction.rows.count - 1))
         let scale = Double(n)
         let rows = (0..<reached).map { index -> TwoInputFluctuationLayer in
             let predicted = prediction.rows[index + 1]

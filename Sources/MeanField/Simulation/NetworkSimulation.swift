@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One top-level item of a simulated network: the networks' kernel entries and gradient ratio
 /// beside the mean-field values.
@@ -91,9 +98,12 @@ public enum NetworkSimulation {
     static func run(_ network: Network, inputKernel: [Double], count b: Int, settings: SimulationSettings) throws(GSLError)
     -> (trials: [Trial], reached: Int) {
         let n = settings.width
+        // Not reachable from the command line: Simulate.validate refuses --width and --trials out of
+        // range, the network grammar refuses an empty network, and a --gram file has at least one
+        // row and no more inputs than --width (NumericCSV.read, Simulate.networkTable).
         precondition(settings.trials >= 2 && n >= 2 && b >= 1 && b <= n && inputKernel.count == b * b && !network.items.isEmpty)
         let factor = Simulation.choleskyFactor(inputKernel, count: b)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<Trial, GSLError> in
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<Trial, GSLError> in
             do throws(GSLError) {
                 return .success(try simulate(network, factor: factor, count: b, width: n,
                                              seed: Simulation.splitMix64(Simulation.splitMix64(settings.seed) &+ UInt64(trial))))
@@ -134,7 +144,7 @@ public enum NetworkSimulation {
 
     /// Forward through every item, recording the tape; then backward from a random direction.
     static func simulate(_ network: Network, factor: [Double], count b: Int, width n: Int, seed: UInt64) throws(GSLError) -> Trial {
-        let rng = GSL.RandomGenerator(seed: seed)
+        let rng = try GSL.RandomGenerator(seed: seed)
         var x = Simulation.initialPreactivations(width: n, factor: factor, count: b, rng: rng)
         var denseCount: UInt64 = 0
         var trial = Trial()
@@ -166,7 +176,7 @@ public enum NetworkSimulation {
             denseCount += 1
             let layerSeed = Simulation.splitMix64(seed &+ denseCount)
             let weightSD = (w.sigmaW2 / Double(n)).squareRoot()
-            let rng = GSL.RandomGenerator(seed: layerSeed)
+            let rng = try GSL.RandomGenerator(seed: layerSeed)
             var matrix = [Double](repeating: 0, count: n * n)
             matrix.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: weightSD) }
             var h = [Double](repeating: 0, count: n * b)
@@ -205,7 +215,7 @@ public enum NetworkSimulation {
         for entry in tape.reversed() {
             switch entry {
             case let .dense(seed, weightSD):
-                let rng = GSL.RandomGenerator(seed: seed)
+                let rng = try GSL.RandomGenerator(seed: seed)
                 var matrix = [Double](repeating: 0, count: n * n)
                 matrix.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: weightSD) }
                 var out = [Double](repeating: 0, count: n)

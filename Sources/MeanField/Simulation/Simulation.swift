@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An empirical statistic over independent trials beside its mean-field prediction.
 public struct SimulatedStatistic: Sendable, Hashable {
@@ -142,10 +149,15 @@ public enum Simulation {
     static func empiricalKernels(_ activation: Activation, inputKernel: [Double], count b: Int, weights: GaussianWeights,
                                  settings: SimulationSettings, sampling: WeightSampling) throws(GSLError) -> [[[Double]]] {
         let n = settings.width
+        // Not reachable from the command line: `simulate` refuses --width outside 2...5000, --trials
+        // outside 2...100000 and --layers outside 1...100000 (Simulate.validate), and a --gram file
+        // of no rows or of more inputs than --width (NumericCSV.read, Simulate.makeTable); the
+        // kernel is B × B by construction (InputKernelFile.read).
         precondition(settings.trials >= 2 && n >= 2 && b >= 1 && b <= n && settings.layers >= 1 && inputKernel.count == b * b)
         let inputFactor = choleskyFactor(inputKernel, count: b)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[[Double]], GSLError> in
-            let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[[Double]], GSLError> in
+            let rng: GSL.RandomGenerator
+            do throws(GSLError) { rng = try GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial))) } catch { return .failure(error) }
             var h = initialPreactivations(width: n, factor: inputFactor, count: b, rng: rng)
             var a = [Double](repeating: 0, count: n * b)
             var w = [Double](repeating: 0, count: sampling == .dense ? n * n : 0)
@@ -261,10 +273,13 @@ public enum Simulation {
     public static func selfNormalizing(_ activation: Activation, start: MeanVariance, weights: WeightMoments,
                                        settings: SimulationSettings) throws(GSLError) -> (layers: [SimulatedLayer], firstNonFiniteLayer: Int?) {
         let n = settings.width
+        // Not reachable from the command line: Simulate.validate refuses --width, --trials and
+        // --layers out of range and --tau < omega^2/N by this same expression.
         precondition(settings.trials >= 2 && n >= 2 && settings.layers >= 1 && weights.tau >= weights.omega * weights.omega / Double(n))
         let prediction = SelfNormalizing.depthSweep(activation, from: start, weights: weights, layers: settings.layers)
-        let results = concurrentMap(Array(0..<settings.trials)) { trial -> Result<[(first: Double, second: Double)], GSLError> in
-            let rng = GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial)))
+        let results = concurrentMap(Array(0..<settings.trials), progress: WorkProgress.current) { trial -> Result<[(first: Double, second: Double)], GSLError> in
+            let rng: GSL.RandomGenerator
+            do throws(GSLError) { rng = try GSL.RandomGenerator(seed: splitMix64(splitMix64(settings.seed) &+ UInt64(trial))) } catch { return .failure(error) }
             var x = [Double](repeating: 0, count: n)
             x.withUnsafeMutableBufferPointer { rng.fillGaussian($0, sd: 1) }
             standardize(&x, mean: start.mean, variance: start.variance)

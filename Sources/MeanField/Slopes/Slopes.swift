@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Gaussian statistics of an activation's slope at pre-activations `X ~ N(m, q)` (SPEC §1.5).
 public struct SlopeStatistics: Sendable, Hashable {

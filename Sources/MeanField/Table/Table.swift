@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One typed cell of a ``Table``.
 public enum Cell: Sendable, Hashable {
@@ -45,6 +52,8 @@ public struct Table: Sendable, Hashable {
 
     /// Appends a row; it must have one cell per column.
     public mutating func append(_ row: [Cell]) {
+        // Not reachable from the command line: every subcommand builds its rows from the literal
+        // column list it declares (a programming error, caught by the tests of every subcommand).
         precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
         rows.append(row)
     }
@@ -135,7 +144,7 @@ extension Table {
         for row in texts {
             lines.append(row.enumerated().map { pad($1, widths[$0], right: rightAligned[$0]) }.joined(separator: "  "))
         }
-        return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        return lines.map { $0.trimmingTrailingRegexWhitespace() }
             .joined(separator: "\n") + "\n"
     }
 
@@ -169,7 +178,7 @@ extension Table {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let u where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            case let u where u.value < 0x20: out += (u.value < 0x10 ? "\\u000" : "\\u00") + String(u.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

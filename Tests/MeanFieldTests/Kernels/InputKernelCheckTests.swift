@@ -23,6 +23,33 @@ struct InputKernelCheckTests {
         _ = try NeuralTangents.checkedInputKernel(k, count: 3)
     }
 
+    /// A dataset's Gram matrix with more inputs than dimensions is singular, and its rounding
+    /// makes the trailing pivots ±1e-14: it must pass (the unpivoted check refused 200 inputs in
+    /// 5 dimensions with "smallest eigenvalue -2.9e-14"), and a small indefinite perturbation of
+    /// it must not.
+    @Test func rankDeficientDatasetGramPasses() throws {
+        var state: UInt64 = 20261201
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for (n, d) in [(200, 5), (60, 3), (40, 1)] {
+            var vectors: [Double] = []
+            for _ in 0..<n {
+                let v = (0..<d).map { _ in uniform() * 2 - 1 }
+                let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot(), target = 0.3 + 2.7 * uniform()
+                vectors += v.map { $0 * target / norm }
+            }
+            let k = NeuralTangents.inputKernel(vectors: vectors, count: n, dimension: d)
+            _ = try NeuralTangents.checkedInputKernel(k, count: n)
+            // Push one entry pair far off the rank-d manifold: a 2x2 minor turns negative.
+            var bad = k
+            let s = (k[0] * k[n + 1]).squareRoot()
+            bad[1] = 1.01 * s; bad[n] = 1.01 * s
+            #expect(throws: KernelError.self) { try NeuralTangents.checkedInputKernel(bad, count: n) }
+        }
+    }
+
     @Test func zeroPivotWithNonzeroColumnIsIndefinite() {
         // [[1,1,0],[1,1,1],[0,1,1]]: the second pivot is 0 but its column is not; det = -1.
         #expect(throws: KernelError.self) { try NeuralTangents.checkedInputKernel([1, 1, 0, 1, 1, 1, 0, 1, 1], count: 3) }

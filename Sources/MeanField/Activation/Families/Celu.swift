@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x` (x > 0), `alpha·(e^(x/alpha) − 1)` (x ≤ 0) ([Barron 2017]): C¹ for every alpha.

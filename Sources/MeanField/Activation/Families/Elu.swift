@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x` (x > 0), `alpha·(eˣ − 1)` (x ≤ 0) ([Clevert et al. 2015]); C¹ at 0 only for alpha = 1.

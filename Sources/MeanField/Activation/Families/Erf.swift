@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = erf(x)`, with the closed forms of [Williams 1997]:
@@ -18,7 +25,7 @@ extension Families {
         static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double {
             let g = 2 / Double.pi.squareRoot() * exp(-x * x)
             switch order {
-            case .value: return Foundation.erf(x)
+            case .value: return Glibc.erf(x)
             case .first: return g
             case .second: return -2 * x * g
             }
@@ -27,7 +34,7 @@ extension Families {
         static func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double, _ p: [Double]) -> Double? {
             switch (i, j) {
             case (.value, nil):
-                return Foundation.erf(m / (1 + 2 * q).squareRoot())
+                return Glibc.erf(m / (1 + 2 * q).squareRoot())
             case (.first, nil):
                 return 2 / Double.pi.squareRoot() * exp(-m * m / (1 + 2 * q)) / (1 + 2 * q).squareRoot()
             case (.first, .first?):

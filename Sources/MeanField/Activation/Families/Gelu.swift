@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x·Φ(x)`, the exact GELU ([Hendrycks & Gimpel 2016]; PyTorch's default `approximate='none'`).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families.Gelu {
     /// `E[φ(u)φ(v)]` and `E[φ'(u)φ'(v)]` of the exact GELU φ(x) = xΦ(x) in closed form, for zero-mean

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = relu6(x + 3)/6` (PyTorch's `Hardsigmoid`): kinks (C⁰) at ±3.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = min(max(x, min), max)` (PyTorch's `Hardtanh(min_val, max_val)`): kinks (C⁰) at min and max.

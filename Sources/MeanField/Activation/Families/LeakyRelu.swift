@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x` for x ≥ 0, `slope·x` for x < 0 (PyTorch's `LeakyReLU(negative_slope)`; `prelu`

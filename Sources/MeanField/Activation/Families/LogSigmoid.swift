@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = log σ(x) = −softplus(−x)` (PyTorch's `LogSigmoid`); branch points at ±iπ.

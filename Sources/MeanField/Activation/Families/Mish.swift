@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x·tanh(softplus(x))` (PyTorch's `Mish`, [Misra 2019]). With w = (1 + eˣ)² − 1,

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = min(max(x, 0), 6)` (PyTorch's `ReLU6`): kinks (C⁰) at 0 and 6.

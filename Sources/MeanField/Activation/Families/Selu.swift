@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = lambda·elu_alpha(x)` ([Klambauer et al. 2017]), defaults λ01, α01.

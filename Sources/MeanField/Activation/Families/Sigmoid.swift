@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = σ(x) = 1/(1 + e^(−x))`; poles at ±iπ.
@@ -12,7 +19,7 @@ extension Families {
             switch order {
             case .value: return logistic(x)
             case .first: return logisticDerivative(x)
-            case .second: return -logisticDerivative(x) * Foundation.tanh(x / 2)
+            case .second: return -logisticDerivative(x) * Glibc.tanh(x / 2)
             }
         }
         static func poleDistance(_ p: [Double]) -> Double? { Double.pi }

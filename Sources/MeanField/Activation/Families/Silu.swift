@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x·σ(x)` (SiLU/swish).
@@ -14,7 +21,7 @@ extension Families {
             switch order {
             case .value: return x * s
             case .first: return s + x * ds
-            case .second: return ds * (2 - x * Foundation.tanh(x / 2))
+            case .second: return ds * (2 - x * Glibc.tanh(x / 2))
             }
         }
         static func poleDistance(_ p: [Double]) -> Double? { Double.pi }

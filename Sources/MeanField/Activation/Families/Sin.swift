@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = sin(x)`, with closed forms for every Gaussian moment:
@@ -14,9 +21,9 @@ extension Families {
         static let formula = "sin(x)"
         static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double {
             switch order {
-            case .value: return Foundation.sin(x)
+            case .value: return Glibc.sin(x)
             case .first: return cos(x)
-            case .second: return -Foundation.sin(x)
+            case .second: return -Glibc.sin(x)
             }
         }
         static func bound(_ p: [Double]) -> Double? { 1 }
@@ -31,19 +38,19 @@ extension Families {
         static func closedFormExpectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean m: Double, variance q: Double, _ p: [Double]) -> Double? {
             let a = trig(i)
             guard let j else {
-                return a.sign * exp(-q / 2) * (a.sine ? Foundation.sin(m) : cos(m))
+                return a.sign * exp(-q / 2) * (a.sine ? Glibc.sin(m) : cos(m))
             }
             let b = trig(j)
             let sign = a.sign * b.sign
             switch (a.sine, b.sine) {
             case (true, true):
-                let s = Foundation.sin(m)
+                let s = Glibc.sin(m)
                 return sign * (s * s - cos(2 * m) * expm1(-2 * q) / 2)
             case (false, false):
                 let c = cos(m)
                 return sign * (c * c + cos(2 * m) * expm1(-2 * q) / 2)
             default:
-                return sign * exp(-2 * q) * Foundation.sin(2 * m) / 2
+                return sign * exp(-2 * q) * Glibc.sin(2 * m) / 2
             }
         }
         static func closedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder, variance1 q1: Double, covariance q12: Double,

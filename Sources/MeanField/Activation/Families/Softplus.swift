@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = log(1 + e^(beta·x))/beta` (PyTorch's `Softplus(beta)`; beta = 1 is SPEC §1.1's softplus).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = x/(1 + |x|)` (PyTorch's `Softsign`): φ'' jumps from 2 to −2 at 0 (a C¹ kink).

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Families {
     /// `φ(x) = tanh(x)`; poles at ±iπ/2.
@@ -13,7 +20,7 @@ extension Families {
             let e = exp(-2 * abs(x))
             let t = (x < 0 ? -1.0 : 1.0) * (1 - e) / (1 + e)
             let sech2 = 4 * e / ((1 + e) * (1 + e))
-            return (abs(x) < 0.5 ? Foundation.tanh(x) : t, sech2)   // no cancellation in 1 − e near 0
+            return (abs(x) < 0.5 ? Glibc.tanh(x) : t, sech2)   // no cancellation in 1 − e near 0
         }
         static func evaluate(_ x: Double, _ order: DerivativeOrder, _ p: [Double]) -> Double {
             let (t, sech2) = tanhAndSech2(x)
