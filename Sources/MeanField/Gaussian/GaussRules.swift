@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Gauss–Legendre and Gauss–Hermite rules computed once by Newton's iteration on the three-term
 /// recurrences ([Golub & Welsch 1969] give the same nodes; the Newton form needs no eigen-solver):

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Global adaptive 21-point Gauss–Kronrod quadrature of a pair of integrands evaluated together
 /// (`x ↦ (f(x), g(x))` sharing their expensive parts), on a mesh of breakpoints.

@@ -30,7 +30,9 @@ import Glibc
 ///    ``angularThreshold`` correlations will be asked there (this sweep, or the layers sharing q);
 /// 4. **direct**: the exact 2D engine, one semi-closed or nested kink-aware quadrature per value —
 ///    for silu, softplus, mish, gelu_tanh and logsigmoid at q ≥ 1 the asymptote split
-///    (``ReluAsymptoteKernels``: relu's arc-cosine kernel plus residual integrals on a fixed window).
+///    (``ReluAsymptoteKernels``: relu's arc-cosine kernel plus residual integrals on a fixed window),
+///    for tanh and tanhshrink at q ≥ 1 the sign split (``SignAsymptoteKernels``: the arcsine kernel of
+///    sgn plus residual integrals; tanhshrink from tanh by Stein's identity).
 ///
 /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
 /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
@@ -94,6 +96,10 @@ public enum KernelEvaluator {
         }
         // Smooth activations with a relu asymptote at q ≥ 1: asymptote in closed form + residual integrals.
         if strategy == .automatic, let split = ReluAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return split
+        }
+        // tanh and tanhshrink at q ≥ 1: tanh's sign asymptote in closed form (arcsine) + residual integrals.
+        if strategy == .automatic, let split = SignAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
             return split
         }
         return (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,

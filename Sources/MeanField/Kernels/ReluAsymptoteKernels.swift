@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Bivariate kernels of the smooth activations whose asymptote is a relu (silu, softplus, mish,
 /// gelu_tanh; logsigmoid through `logsigmoid(x) = −softplus(−x)`), by splitting off the asymptote:
@@ -136,20 +143,13 @@ enum ReluAsymptoteKernels {
 
     /// `(E[relu(u) r(v)], E[H(u) r'(v)])` with v ~ N(0, qv) the residual's input and u | v ~ N(βv, s²).
     static func crossTerm(_ r: @escaping (Double) -> SIMD2<Double>, varianceOfResidual qv: Double, slope beta: Double,
-                          conditionalSD s: Double) -> SIMD2<Double> {
+                          conditionalSD s: Double, asymptote: Asymptote = .relu) -> SIMD2<Double> {
         let sv = qv.squareRoot(), reach = min(window, 10 * sv)
         let norm = 1 / (sv * (2 * Double.pi).squareRoot())
         let integrand: (Double) -> SIMD2<Double> = { v in
             let m = beta * v
             let density = norm * exp(-0.5 * (v / sv) * (v / sv))
-            let conditional: SIMD2<Double>
-            if s == 0 {
-                conditional = SIMD2(max(m, 0), m > 0 ? 1 : 0)
-            } else {
-                let z = m / s
-                let cdf = standardNormalCDF(z), pdf = exp(-0.5 * z * z) * 0.398942280401432677939946059934
-                conditional = SIMD2(m * cdf + s * pdf, cdf)
-            }
+            let conditional = asymptote.conditionalMean(mean: m, width: s)
             return r(v) * conditional * density
         }
         let result = PairQuadrature.integrate(integrand, mesh: mesh(reach: reach, nearKink: beta == 0 ? nil : s / abs(beta)),
@@ -183,7 +183,7 @@ enum ReluAsymptoteKernels {
     ///   e^(−2π²(t/h)²) and the branch's e^(−2π·2.3/h) are both below 1e-20) on the same split.
     /// The outer integral is adaptive Gauss–Kronrod on r's breakpoints, graded towards 0 on t/|γ|.
     static func residualTerm(_ r: @escaping (Double) -> SIMD2<Double>, variance1 q1: Double, variance2 q2: Double,
-                             correlation rho: Double) -> SIMD2<Double> {
+                             correlation rho: Double, asymptote: Asymptote = .relu) -> SIMD2<Double> {
         let s1 = q1.squareRoot(), s2 = q2.squareRoot()
         let oneMinusRho2 = max(0, (1 - rho) * (1 + rho))
         let gamma = rho * s2 / s1, t = (q2 * oneMinusRho2).squareRoot()
@@ -196,13 +196,14 @@ enum ReluAsymptoteKernels {
         // t > 1/2: the inner by the trapezoidal rule on a uniform grid of spacing h = 0.3 (the Gaussian is
         // wider than r's features; the branch r± is analytic within 2.3 of the real axis, so the
         // error is ~e^(−2π·2.3/h) ≈ 1e-21), weights by recurrence, the same branch-plus-jump split.
-        let h = 0.3, halfCount = t > gaussHermiteLimit ? Int(((window + 9.5 * t) / h).rounded(.up)) : 0
+        let limit = asymptote.gaussHermiteLimit, h = asymptote.trapezoidSpacing(width: t)
+        let halfCount = t > limit ? Int(((window + 9.5 * t) / h).rounded(.up)) : 0
         var branches: (plus: [SIMD2<Double>], minus: [SIMD2<Double>]) = ([], [])
-        if t > gaussHermiteLimit {
+        if t > limit {
             branches.plus.reserveCapacity(2 * halfCount + 1); branches.minus.reserveCapacity(2 * halfCount + 1)
             for k in -halfCount...halfCount {
-                let v = Double(k) * h, value = r(v), relu = v > 0 ? SIMD2(v, 1) : SIMD2<Double>(0, 0)
-                branches.plus.append(value + relu - SIMD2(v, 1)); branches.minus.append(value + relu)
+                let v = Double(k) * h, value = r(v), jump = asymptote.branchJump(v)
+                branches.plus.append(v > 0 ? value : value - jump); branches.minus.append(v > 0 ? value + jump : value)
             }
         }
         let outer: (Double) -> SIMD2<Double> = { u in
@@ -210,19 +211,19 @@ enum ReluAsymptoteKernels {
             let inner: SIMD2<Double>
             if t == 0 {
                 inner = r(mean)
-            } else if t <= gaussHermiteLimit {
+            } else if t <= limit {
                 // Branch r₊ (mean ≥ 0) or r₋, continued across 0, then the jump over the other side.
                 let plus = mean >= 0
                 var sum = SIMD2<Double>(0, 0)
                 for (x, w) in zip(rule.nodes, rule.weights) {
                     let v = mean + t * 1.4142135623730951 * x
-                    let value = r(v), relu = v > 0 ? SIMD2(v, 1) : SIMD2<Double>(0, 0)
-                    sum += w * (plus ? value + relu - SIMD2(v, 1) : value + relu)
+                    let value = r(v)
+                    sum += w * (plus ? (v > 0 ? value : value - asymptote.branchJump(v)) : (v > 0 ? value + asymptote.branchJump(v) : value))
                 }
-                inner = sum * 0.5641895835477563 + jump(mean: mean, width: t)     // 1/√π
+                inner = sum * 0.5641895835477563 + asymptote.jump(mean: mean, width: t)     // 1/√π
             } else {
                 inner = trapezoid(mean >= 0 ? branches.plus : branches.minus, halfCount: halfCount, spacing: h, mean: mean, width: t)
-                    + jump(mean: mean, width: t)
+                    + asymptote.jump(mean: mean, width: t)
             }
             return r(u) * inner * (norm * exp(-0.5 * (u / s1) * (u / s1)))
         }
@@ -230,6 +231,61 @@ enum ReluAsymptoteKernels {
                                               absoluteFloor: SIMD2(repeating: 1e-18))
         record((result.value, result.error, result.evaluations, result.converged))
         return result.value
+    }
+
+    /// The piecewise asymptote A split off φ = A + r, and what the residual integrals need of it: the
+    /// jump `J = r₋ − r₊` of (r, r') at 0 (r₋, r₊ the analytic branches of r from the left and the right),
+    /// `E[J(v) 1{v ≷ 0}]` for v ~ N(m, t²), and the conditional mean `E[(A(u), A'(u)) | v]`, u | v ~ N(m, s²).
+    /// - relu (A = max(0, x), A' = H): `J = (x, 1)`; conditional `(mΦ(m/s) + sϕ(m/s), Φ(m/s))`;
+    /// - sign (A = sgn x, A' = 0 away from 0, the derivative kernel has no asymptote part): `J = (2, 0)`;
+    ///   conditional `(erf(m/(s√2)), 0)`.
+    enum Asymptote: Sendable {
+        case relu, sign
+
+        @inline(__always)
+        func branchJump(_ v: Double) -> SIMD2<Double> {
+            switch self {
+            case .relu: return SIMD2(v, 1)
+            case .sign: return SIMD2(2, 0)
+            }
+        }
+
+        /// The trapezoidal spacing of the wide inner integral (conditional width t): the branches'
+        /// nearest singularity is ≥ 2.3 from the real axis for the relu family (error ~e^(−2π·2.3/0.3)),
+        /// π/2 for tanh: h = min(0.2, t/4) keeps both that error (≤ e^(−2π·(π/2)/0.2) ≈ 4e-22) and the
+        /// Gaussian's own e^(−2π²(t/h)²) below 1e-20 down to t = ``gaussHermiteLimit``.
+        func trapezoidSpacing(width t: Double) -> Double { self == .relu ? 0.3 : min(0.2, t / 4) }
+
+        /// The conditional width up to which the inner integral is Gauss–Hermite (20 nodes converge like
+        /// e^(−2a√40), a = d/(t√2), d the branches' singularity distance): 1/2 for the relu family
+        /// (d ≥ 2.3: e^(−41)), 1/4 for tanh (d = π/2: e^(−56); at t = 1/2 it would be e^(−32), measured
+        /// 1e-11 off).
+        var gaussHermiteLimit: Double { self == .relu ? ReluAsymptoteKernels.gaussHermiteLimit : 0.25 }
+
+        @inline(__always)
+        func conditionalMean(mean m: Double, width s: Double) -> SIMD2<Double> {
+            switch self {
+            case .relu:
+                if s == 0 { return SIMD2(max(m, 0), m > 0 ? 1 : 0) }
+                let z = m / s
+                let cdf = standardNormalCDF(z), pdf = exp(-0.5 * z * z) * 0.398942280401432677939946059934
+                return SIMD2(m * cdf + s * pdf, cdf)
+            case .sign:
+                if s == 0 { return SIMD2(m > 0 ? 1 : (m < 0 ? -1 : 0), 0) }
+                return SIMD2(erf(m / (s * 1.4142135623730951)), 0)
+            }
+        }
+
+        /// `E[J(v) 1{v < 0}]` (m ≥ 0, branch r₊) or `−E[J(v) 1{v > 0}]` (m < 0, branch r₋).
+        @inline(__always)
+        func jump(mean m: Double, width t: Double) -> SIMD2<Double> {
+            switch self {
+            case .relu: return ReluAsymptoteKernels.jump(mean: m, width: t)
+            case .sign:
+                let z = m / t
+                return m >= 0 ? SIMD2(2 * standardNormalCDF(-z), 0) : -SIMD2(2 * standardNormalCDF(z), 0)
+            }
+        }
     }
 
     /// The jump term `E[(r∓ − r±)(v) 1{v ≷ 0}]`, v ~ N(m, t²), when the branch r₊ (m ≥ 0) or r₋ stands

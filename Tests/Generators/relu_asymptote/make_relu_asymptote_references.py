@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """References for the bivariate kernels E[phi(u)phi(v)] and E[phi'(u)phi'(v)] of the smooth activations
-with a relu asymptote (silu, softplus, mish, gelu_tanh, logsigmoid), (u, v) zero-mean with variances
+with a relu asymptote (silu, softplus, mish, gelu_tanh, logsigmoid) or a sign asymptote (tanh; tanhshrink =
+x - tanh x), (u, v) zero-mean with variances
 q1, q2 and covariance q12, at q in [1, 1e4] and c in [-1, 1] including +-(1 - 1e-12).
 
 Independent of the Swift route (which splits phi = relu + residual): here the FULL phi is integrated,
@@ -18,6 +19,10 @@ usage: python3 make_relu_asymptote_references.py            (everything; numpy, 
        python3 make_relu_asymptote_references.py run NAME   (one activation's rows_NAME.txt; run in parallel)
        python3 make_relu_asymptote_references.py write      (the Swift file from the rows_*.txt present)
        python3 make_relu_asymptote_references.py check      (only the mpmath cross-checks; output in mpmath_check.txt)
+       python3 make_relu_asymptote_references.py run-edges NAME  (rows_NAME.txt with the c = +-(1 - 1e-12) rows only,
+                                                              by the 1D mpmath route of `edges`; tanh, tanhshrink)
+       python3 make_relu_asymptote_references.py edges      (every row at c = +-(1 - 1e-12) against a 1D mpmath
+                                                              value at c = +-1 plus its first-order term; edge_check.txt)
 """
 import math, os, sys
 import numpy as np
@@ -58,6 +63,12 @@ def f(name, order, x):
             if order == 0:
                 return x * s
             return s + 2 * x * s * t * K * (1 + 3 * A * x * x)
+        if name in ("tanh", "tanhshrink"):
+            e = np.exp(-2 * np.abs(x))
+            t = np.sign(x) * (1 - e) / (1 + e)
+            if name == "tanh":
+                return t if order == 0 else 4 * e / ((1 + e) * (1 + e))
+            return x - t if order == 0 else t * t
     raise ValueError(name)
 
 def graded(centre, finest, lo, hi):
@@ -125,18 +136,18 @@ def mp_kernel(name, order, q1, q12, q2):
         return g(s1 * z1) * inner * mp.npdf(z1)
     return mp.quad(outer, [-13, -1, -0.1, 0, 0.1, 1, 13])
 
-ACTS = ["silu", "softplus", "mish", "gelu_tanh", "logsigmoid"]
+ACTS = ["silu", "softplus", "mish", "gelu_tanh", "logsigmoid", "tanh", "tanhshrink"]
+# tanh and tanhshrink (x - tanh x) are served by the sign-asymptote split (SignAsymptoteKernels.swift):
+# tanh = sgn + (tanh - sgn), tanhshrink's kernels from tanh's by Stein's identity.
 PAIRS = [(2.5, 1.0), (100.0, 400.0), (1e4, 1e4), (1.0, 1e4)]
 CORRS = [-1.0 + 1e-12, -0.5, 0.5, 1.0 - 1e-12]
-# logsigmoid(x) = -softplus(-x) has exactly softplus's kernels: two rows suffice to check the identity.
-LOGSIGMOID_POINTS = [(100.0, 400.0, -0.5), (1e4, 1e4, 1.0 - 1e-12)]
+# logsigmoid(x) = -softplus(-x) has exactly softplus's kernels; its rows are computed from its own
+# formula all the same (an independent check of the identity the Swift route uses).
 
 def run(name):
     rows = []
     for q1, q2 in PAIRS:
         for c in CORRS:
-            if name == "logsigmoid" and (q1, q2, c) not in LOGSIGMOID_POINTS:
-                continue
             q12 = c * math.sqrt(q1 * q2)
             vals = []
             for order in (0, 1):
@@ -158,10 +169,94 @@ def main():
         run(sys.argv[2]); return
     if len(sys.argv) == 2 and sys.argv[1] == "write":
         return write()
+    if len(sys.argv) == 2 and sys.argv[1] == "edges":
+        return check_edges()
+    if len(sys.argv) == 3 and sys.argv[1] == "run-edges":
+        return run_edges(sys.argv[2])
     check()
     for name in ACTS:
         run(name)
+    check_edges()
     write()
+
+def mp_phi(name, x):
+    if name == "silu":
+        return x / (1 + mp.exp(-x))
+    if name == "softplus":
+        return mp.log1p(mp.exp(x))
+    if name == "logsigmoid":
+        return -mp.log1p(mp.exp(-x))
+    if name == "mish":
+        return x * mp.tanh(mp.log1p(mp.exp(x)))
+    if name == "gelu_tanh":
+        return x / 2 * (1 + mp.tanh(mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x ** 3)))
+    if name == "tanh":
+        return mp.tanh(x)
+    if name == "tanhshrink":
+        return x - mp.tanh(x)
+    raise ValueError(name)
+
+def mp_edge(name, q1, c, q2):
+    """Independent value of a row at c = +-(1 - eps): the 1D expectation at c = +-1 by mp.quad (30 digits)
+    plus the first-order term eps * sqrt(q1 q2) E[phi^(k+1)(u) phi^(k+1)(v)] (dK/dc; needs only a few digits,
+    it is ~1e-12 of the value), v = +-sqrt(q2/q1) u."""
+    mp.mp.dps = 30
+    q12 = c * math.sqrt(q1 * q2)                   # the double the Swift test forms
+    s1, s2 = mp.sqrt(q1), mp.sqrt(q2)
+    cc = mp.mpf(q12) / (s1 * s2)
+    sign = 1 if cc > 0 else -1
+    eps = 1 - abs(cc)
+    fine = 1 / max(s1, s2)
+    pts = {mp.mpf(0), mp.mpf(-14), mp.mpf(14)}
+    w = fine
+    while w < 14:
+        pts |= {w, -w}; w *= 4
+    pts = sorted(pts)
+    d = lambda x, k: mp_phi(name, x) if k == 0 else mp.diff(lambda y: mp_phi(name, y), x, k)
+    out = []
+    for order in (0, 1):
+        base = mp.quad(lambda z: d(s1 * z, order) * d(sign * s2 * z, order) * mp.npdf(z), pts)
+        mp.mp.dps = 15
+        slope = mp.quad(lambda z: d(s1 * z, order + 1) * d(sign * s2 * z, order + 1) * mp.npdf(z), pts)
+        mp.mp.dps = 30
+        out.append(base - sign * eps * s1 * s2 * slope)
+    return out
+
+def run_edges(name):
+    """rows_NAME.txt with only the rows at c = +-(1 - 1e-12), from mp_edge (minutes instead of the
+    nested quadrature's hour on a loaded machine; used for tanh and tanhshrink)."""
+    rows = []
+    for q1, q2 in PAIRS:
+        for c in CORRS:
+            if abs(c) < 0.9:
+                continue
+            k, d = mp_edge(name, q1, c, q2)
+            rows.append(f"{name} {q1!r} {c!r} {q2!r} {mp.nstr(k, 20, min_fixed=1, max_fixed=0)} {mp.nstr(d, 20, min_fixed=1, max_fixed=0)}")
+            print(rows[-1], flush=True)
+    with open(os.path.join(HERE, f"rows_{name}.txt"), "w") as fh:
+        fh.write("\n".join(rows) + "\n")
+
+def check_edges():
+    """Every row at c = +-(1 - 1e-12) against mp_edge; a mismatch above 1e-14 relative stops the script."""
+    lines = []
+    for name in ACTS:
+        path = os.path.join(HERE, f"rows_{name}.txt")
+        if not os.path.exists(path):
+            continue
+        for line in open(path):
+            t = line.split()
+            q1, c, q2 = float(t[1]), float(t[2]), float(t[3])
+            if abs(c) < 0.9:
+                continue
+            ref = mp_edge(name, q1, c, q2)
+            for k, (got, want) in enumerate(zip((mp.mpf(t[4]), mp.mpf(t[5])), ref)):
+                rel = abs(got - want) / abs(want)
+                lines.append(f"edge check {name} order {k} q1={q1} c={c} q2={q2}: {t[4 + k]} vs {mp.nstr(want, 20)} rel {mp.nstr(rel, 3)}")
+                print(lines[-1], flush=True)
+                if rel > 1e-14:
+                    sys.exit("edge cross-check failed: " + lines[-1])
+    with open(os.path.join(HERE, "edge_check.txt"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 def check():
     # Spot checks against mpmath (full 25-digit adaptive quadrature; slow, so few).
