@@ -28,7 +28,11 @@ import Glibc
 ///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
 /// 3. **θ-Chebyshev series** (``AngularKernels``) at one variance, when at least
 ///    ``angularThreshold`` correlations will be asked there (this sweep, or the layers sharing q);
-/// 4. **direct**: the exact 2D engine, one semi-closed or nested kink-aware quadrature per value.
+/// 4. **direct**: the exact 2D engine, one semi-closed or nested kink-aware quadrature per value —
+///    for silu, softplus, mish, gelu_tanh and logsigmoid at q ≥ 1 the asymptote split
+///    (``ReluAsymptoteKernels``: relu's arc-cosine kernel plus residual integrals on a fixed window),
+///    for tanh and tanhshrink at q ≥ 1 the sign split (``SignAsymptoteKernels``: the arcsine kernel of
+///    sgn plus residual integrals; tanhshrink from tanh by Stein's identity).
 ///
 /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
 /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
@@ -89,6 +93,14 @@ public enum KernelEvaluator {
                             strategy: Gaussian.Strategy = .automatic) -> (Double, Double) {
         if strategy == .automatic, let closed = closedFormPair(activation, variance1: q1, covariance: q12, variance2: q2) {
             return closed
+        }
+        // Smooth activations with a relu asymptote at q ≥ 1: asymptote in closed form + residual integrals.
+        if strategy == .automatic, let split = ReluAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return split
+        }
+        // tanh and tanhshrink at q ≥ 1: tanh's sign asymptote in closed form (arcsine) + residual integrals.
+        if strategy == .automatic, let split = SignAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return split
         }
         return (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
                 Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
