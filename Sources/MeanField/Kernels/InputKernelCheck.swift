@@ -64,8 +64,9 @@ extension NeuralTangents {
             }
         }
         if !isPositiveSemidefinite(symmetric, count: n) {
+            // try? flattens the throwing call and the optional `first` into one Double?.
             let smallest = (try? GSL.symmetricEigenvalues(symmetric, count: n).first) ?? -.infinity
-            throw .notPositiveSemidefinite(smallestEigenvalue: smallest ?? -.infinity)
+            throw .notPositiveSemidefinite(smallestEigenvalue: smallest)
         }
         return symmetric
     }
