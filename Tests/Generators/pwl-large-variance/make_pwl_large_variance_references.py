@@ -6,8 +6,9 @@ c in {0, +-0.5, +-0.9, +-0.999999, +-(1 - 1e-12)}.
 
 The integration is that of ../pwl-kernels/make_pwl_kernel_references.py (imported): independent of
 the Swift code's cells, a 1D tanh-sinh quadrature over z of the closed-form conditional expectation
-E[g(v) | z], split at f's kinks and graded around the images of g's kinks.
-usage: python3 Tests/Generators/pwl-large-variance/make_pwl_large_variance_references.py
+E[g(v) | z], split at f's kinks and graded around the images of g's kinks, and here also at 0, +-1,
++-2, ..., +-32 (every panel of the base integration is cut there).
+usage: python3 Tests/Generators/pwl-large-variance/make_pwl_large_variance_references.py [--only Q1,Q2]
 writes pwl_large_variance_references.txt here and
 Tests/MeanFieldTests/Gaussian/PiecewiseLinearLargeVarianceReferences.swift
 """
@@ -18,7 +19,23 @@ import mpmath as mp
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "pwl-kernels"))
-from make_pwl_kernel_references import kernel, fmt  # noqa: E402
+import make_pwl_kernel_references as base  # noqa: E402
+from make_pwl_kernel_references import fmt  # noqa: E402
+
+
+def kernel(args):
+    """base.kernel with fixed split points added: tanh-sinh over one long panel can miss the central
+    bump of a tiny integrand and report convergence (seen with hardswish at q = 1e-6)."""
+    saved = base.mp.quad
+    def quad(f, interval, **kw):
+        a, b = interval
+        cuts = [a] + [base.mp.mpf(x) for x in [-32, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 32] if a < x < b] + [b]
+        return sum(saved(f, [u, v], **kw) for u, v in zip(cuts, cuts[1:]))
+    base.mp.quad = quad
+    try:
+        return base.kernel(args)
+    finally:
+        base.mp.quad = saved
 
 SPECS = ["hardtanh", "relu6", "hardsigmoid", "softshrink", "abs"]
 QS = [("1e2", "1e2"), ("1e3", "1e3"), ("1e4", "1e4"), ("1e4", "1e2"), ("30.0", "1e3"), ("1e-6", "1e-6")]
@@ -27,9 +44,22 @@ ORDERS = [(0, 0), (1, 1), (0, 1)]
 
 
 def main():
+    """With `--only Q1,Q2` only the jobs at those variances are computed; the others are read back
+    from pwl_large_variance_references.txt (to redo a subset after a fix of the integration)."""
     jobs = [(s, i, j, q1, q2, c) for s in SPECS for (q1, q2) in QS for c in CS for (i, j) in ORDERS]
+    only = tuple(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
+    kept = {}
+    if only:
+        with open(os.path.join(HERE, "pwl_large_variance_references.txt")) as old:
+            for line in old:
+                if line.startswith("#"):
+                    continue
+                s, i, j, q1, q2, c, v = line.split()
+                kept[(s, int(i), int(j), q1, q2, c)] = mp.mpf(v)
+    todo = [job for job in jobs if not only or (job[3], job[4]) == only]
     with Pool(2) as pool:
-        results = pool.map(kernel, jobs, chunksize=4)
+        computed = dict(zip(todo, (v for _, v in pool.map(kernel, todo, chunksize=4))))
+    results = [(job, computed[job] if job in computed else kept[job]) for job in jobs]
     with open(os.path.join(HERE, "pwl_large_variance_references.txt"), "w") as out:
         out.write("# spec i j q1 q2 c value   (mpmath %s, 30 digits; see make_pwl_large_variance_references.py)\n" % mp.__version__)
         for (s, i, j, q1, q2, c), v in results:
