@@ -9,11 +9,11 @@ closed form from the truncated moments of the normal,
 so E = int f(s1 z) H(z) pdf(z) dz is one mpmath tanh-sinh quadrature at 30 digits, split at f's
 kinks and graded around the images of g's kinks (where H varies on the scale r/|c|). At c = +-1
 the integral is E[f(s1 z) g(+-s2 z)] split at both kinks.
-usage: python3 Tests/Generators/hardswish-kernels/make_hardswish_kernel_references.py
+usage: python3 Tests/Generators/hardswish-kernels/make_hardswish_kernel_references.py [--only "Q1,Q2;Q1,Q2"]
 writes hardswish_kernel_references.txt here and
 Tests/MeanFieldTests/Gaussian/HardswishKernelReferences.swift
 """
-import math, os
+import math, os, sys
 from multiprocessing import Pool
 import mpmath as mp
 
@@ -133,8 +133,20 @@ def main():
     jobs = [("hardswish", i, j, q1, q2, c) for (q1, q2) in QS for c in CS for (i, j) in ORDERS]
     jobs += [(VARIANT, i, j, q1, q2, c) for (q1, q2) in [("1.0", "1.0"), ("1e4", "1e4"), ("0.3", "2.5")]
              for c in ["0", "0.5", "-0.9", "0.999999999999"] for (i, j) in ORDERS]
+    # With `--only Q1,Q2[;Q1,Q2...]` only the jobs at those variances are computed; the others are read
+    # back from hardswish_kernel_references.txt (to redo a subset after a fix of the integration).
+    only = [tuple(p.split(",")) for p in sys.argv[sys.argv.index("--only") + 1].split(";")] if "--only" in sys.argv else None
+    kept = {}
+    if only:
+        with open(os.path.join(HERE, "hardswish_kernel_references.txt")) as old:
+            for line in old:
+                if not line.startswith("#"):
+                    s, i, j, q1, q2, c, v = line.split()
+                    kept[(s, int(i), int(j), q1, q2, c)] = mp.mpf(v)
+    todo = [job for job in jobs if not only or (job[3], job[4]) in only]
     with Pool(2) as pool:
-        results = pool.map(kernel, jobs, chunksize=4)
+        computed = dict(zip(todo, (v for _, v in pool.map(kernel, todo, chunksize=4))))
+    results = [(job, computed[job] if job in computed else kept[job]) for job in jobs]
     with open(os.path.join(HERE, "hardswish_kernel_references.txt"), "w") as out:
         out.write("# spec i j q1 q2 c value   (mpmath %s, 30 digits; see make_hardswish_kernel_references.py)\n" % mp.__version__)
         for (s, i, j, q1, q2, c), v in results:
