@@ -289,6 +289,11 @@ extension Activation {
     /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
     func closedFormBivariate(_ i: DerivativeOrder, _ j: DerivativeOrder,
                              variance1 q1: Double, covariance q12: Double, variance2 q2: Double) -> Double? {
+        // hardswish (quadratic pieces): Φ₂ rectangles and Stein recursions, any affine transformation
+        // (PiecewisePolynomialKernels.swift).
+        if piecewiseLinear == nil, basePiecewisePolynomial != nil {
+            return piecewisePolynomialBivariate(i, j, variance1: q1, covariance: q12, variance2: q2)
+        }
         if affine.isIdentity { return baseClosedFormBivariate(i, j, variance1: q1, covariance: q12, variance2: q2) }
         // Piecewise linear families: φ̂ is itself piecewise linear (any in_shift), Φ₂ closed form.
         let piecewiseLinearKernel = { self.piecewiseLinearBivariate([(i, j)], variance1: q1, covariance: q12, variance2: q2)?[0] }
@@ -333,7 +338,7 @@ extension Activation {
         if affine.inShift == 0 { return summary }
         let oneDimensional = summary.components(separatedBy: "; 2D").first ?? summary
         // A piecewise-linear φ̂ keeps its Φ₂ kernels under any affine transformation.
-        return piecewiseLinear == nil ? oneDimensional
+        return piecewiseLinear == nil && transformedPiecewisePolynomial == nil ? oneDimensional
             : oneDimensional + "; 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles; quadrature where ill-conditioned)"
     }
 }

@@ -299,6 +299,14 @@ enum PiecewiseLinearKernels {
                 let (a2, b2) = (g.intercepts[j], g.slopes[j])
                 if a2 == 0 && b2 == 0 { continue }
                 let (alpha2, beta2) = g.interval(j)
+                // A narrow side (PiecewiseLinearNarrowCells.swift): integrated along it.
+                let (width1, width2) = (beta1 - alpha1, beta2 - alpha2)
+                if min(width1, width2) < narrowWidth {
+                    total = total + (width1 <= width2
+                        ? narrowCell(a: a, b: b, alpha1, beta1, a2: a2, b2: b2, alpha2, beta2, rho: rho, r: r)
+                        : narrowCell(a: a2, b: b2, alpha2, beta2, a2: a, b2: b, alpha1, beta1, rho: rho, r: r))
+                    continue
+                }
                 // P(R) from the half-line decompositions of both sides.
                 var probability = Tracked.zero
                 for (sx, ex) in decomposition(alpha1, beta1) {

@@ -68,6 +68,11 @@ public enum KernelEvaluator {
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }
+        // Φ₂ rectangles (piecewise polynomials): both kernels from one set of orthants.
+        if activation.basePiecewisePolynomial != nil,
+           let both = activation.piecewiseKernelPair(variance1: q1, covariance: q12, variance2: q2) {
+            return both
+        }
         guard let kernel = activation.closedFormBivariate(.value, .value, variance1: q1, covariance: q12, variance2: q2),
               let derivative = activation.closedFormBivariate(.first, .first, variance1: q1, covariance: q12, variance2: q2)
         else { return nil }

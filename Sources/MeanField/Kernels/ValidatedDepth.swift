@@ -31,7 +31,11 @@ extension NeuralTangents {
             var q = q0
             for layer in 1...max(1, layers) {
                 guard q.isFinite, layer < first?.layer ?? Int.max else { break }
-                if !bounds.contains(q), KernelEvaluator.closedFormPair(activation, variance1: q, covariance: 0, variance2: q) == nil {
+                // hardswish's Φ₂/Stein closed form (PiecewisePolynomialKernels) still declines to
+                // quadrature at many correlations for q ≳ 30, so it does not extend the range.
+                let quadratic = activation.piecewiseLinear == nil && activation.transformedPiecewisePolynomial != nil
+                if !bounds.contains(q),
+                   quadratic || KernelEvaluator.closedFormPair(activation, variance1: q, covariance: 0, variance2: q) == nil {
                     first = (layer, q)
                     break
                 }

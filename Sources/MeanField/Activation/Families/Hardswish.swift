@@ -9,7 +9,8 @@ import Glibc
 
 extension Families {
     /// `φ(x) = x·relu6(x + 3)/6` (PyTorch's `Hardswish`, [Howard et al. 2019]): kinks (C⁰) at ±3,
-    /// quadratic between.
+    /// quadratic between. Its bivariate kernels are closed forms in Φ₂, Φ, ϕ
+    /// (``PiecewisePolynomialKernels``: truncated bivariate moments of degree ≤ 2 by Stein recursions).
     ///
     /// [Howard et al. 2019]: https://arxiv.org/abs/1905.02244
     enum Hardswish: ActivationDefinition {
@@ -22,6 +23,9 @@ extension Families {
             }
         }
         static func featureScale(_ p: [Double]) -> Double? { nil }
+        static func closedFormSummary(_ p: [Double]) -> String {
+            "1D: all moments (Phi, phi; quadrature where ill-conditioned); 2D: phi*phi, phi'*phi', phi*phi' (Phi2 rectangles, Stein recursions; quadrature where ill-conditioned)"
+        }
         static func piecewisePolynomial(_ p: [Double]) -> PiecewisePolynomial? {
             PiecewisePolynomial(breakpoints: [-3, 3], pieces: [[0], [0, 0.5, 1.0 / 6], [0, 1]])
         }
