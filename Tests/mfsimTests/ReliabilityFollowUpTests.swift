@@ -150,6 +150,26 @@ struct ReliabilityFollowUpTests {
         #expect(r.stdout.isEmpty && left == ["phase_elu.csv"], "\(left)")
     }
 
+    /// Defect 3: `slopes --mean 0:1e308:3`: the row at mean 5e307 cannot be printed (E[φ²] = 2.5e615
+    /// for linear): refused with one line saying double precision, nothing on stdout.
+    @Test func slopesAtAHugeMeanAreRefused() throws {
+        let r = try MFSimProcess.run(["slopes", "--mean", "0:1e308:3"])
+        #expect(r.status == 65 && r.stdout.isEmpty, "\(r)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("mfsim: error: slopes: ") && lines[0].contains("double precision")
+                && lines[0].contains("at row 2 (activation=linear, mean=5e+307"), "\(r.stderr)")
+    }
+
+    /// Defect 6 through the executable: seeds s and s + 2³² give different simulations, and one
+    /// seed gives the same one twice.
+    @Test func seedsDifferAboveThirtyTwoBits() throws {
+        let base = ["simulate", "--activation", "tanh", "--width", "8", "--layers", "2", "--trials", "3", "--columns", "q_empirical,c_empirical"]
+        let a = try MFSimProcess.run(base + ["--seed", "1"]), again = try MFSimProcess.run(base + ["--seed", "1"])
+        let b = try MFSimProcess.run(base + ["--seed", "4294967297"])
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+        #expect(a.stdout == again.stdout && a.stdout != b.stdout, "\(a.stdout) \(b.stdout)")
+    }
+
     /// Structure: rnn-gain maps no error itself; a neutral-flow solve without a solution is the
     /// library's SlopeError, turned into one line and exit 65 by ExitStatus like every other.
     @Test func rnnGainWithoutSolutionIsOneErrorLine() throws {
