@@ -103,11 +103,9 @@ extension PiecewiseForm {
         var lanes: [(correlation: Double, term: TiltedOrthant.Term)] = []
         for group in 0..<2 where correlations[group] > -1 { lanes += requests[group].map { (correlations[group], $0) } }
         // Where φ itself is a factor, its exponential side cancels by ~7/(k·min(s₁, s₂))² (150× at
-        // k·s = 0.2): below k·s = 0.5 the adaptive integrals (held to 1e-15, ~1e-16 in practice) were
-        // meant to keep the result within 1e-13 of them. KNOWN DEFECT (open, issue #15): the fallback
-        // below calls `integrals`, which tries the graded rule first, so the band has no effect; the
-        // worst case measured is 1.1e-13 relative (elu Gram Θ³ = 0.0171 at k·s = 0.21), inside SPEC §2.
-        // The fix is `adaptiveIntegrals` there, with README/notebooks outputs regenerated.
+        // k·s = 0.2): below k·s = 0.5 the adaptive integrals (held to 1e-15, ~1e-16 in practice) keep
+        // the result within 1e-13 of them; the graded rule's ~1e-16 would grow to ~1e-13 there
+        // (measured: 1.1e-13 relative on an elu Gram entry Θ³ = 0.0171 at k·s = 0.21).
         let cancels = orders.contains(where: { $0.0 == .value || $0.1 == .value }) && k * min(s1, s2) < 0.5
         if lanes.count <= 8, !cancels, let all = TiltedOrthant.gradedIntegrals(s1: s1, s2: s2, lanes) {
             var lane = 0
@@ -119,7 +117,9 @@ extension PiecewiseForm {
         } else {
             for group in 0..<2 where !requests[group].isEmpty {
                 let orthant = TiltedOrthant(s1: s1, s2: s2, c: correlations[group])
-                guard requests[group].count <= 4, let result = orthant.integrals(requests[group]) else { return nil }
+                guard requests[group].count <= 4 else { return nil }
+                let result = cancels ? orthant.adaptiveIntegrals(requests[group]) : orthant.integrals(requests[group])
+                guard let result else { return nil }
                 values[group] = (0..<requests[group].count).map { result[$0] }
             }
         }

@@ -69,4 +69,19 @@ struct ExponentialPairTests {
         }
         #expect(closedForms >= 100)
     }
+
+    /// Inside the cancellation band 0.2 ≤ k·min(√q1, √q2) < 0.5, where φ's exponential side
+    /// A(e^(kx) − 1) cancels by ~7/(k·s)², the value kernel takes the adaptive tilted-orthant
+    /// integrals: within 1.6e-14 relative of 24-digit mpmath
+    /// (Tests/Generators/exponential-kernels/make_band_references.py). Measured 2026-12-01: 1.25e-14
+    /// at worst; the graded rule, which the band's fallback took by mistake until this test, is off
+    /// by up to 2.16e-14 on the same references, so this test fails if the band stops working.
+    @Test func cancellationBandAgainstMpmath() throws {
+        #expect(exponentialBandReferences.count == 48)
+        for r in exponentialBandReferences {
+            let a = activation(r.spec)
+            let pair = try #require(KernelEvaluator.closedFormPair(a, variance1: r.variance1, covariance: r.covariance, variance2: r.variance2))
+            expectClose(pair.kernel, r.value, .relative(1.6e-14), "\(r.spec) q=(\(r.variance1), \(r.variance2)) c=\(r.correlation)")
+        }
+    }
 }
