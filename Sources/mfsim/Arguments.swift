@@ -52,7 +52,7 @@ struct ActivationArgument: ExpressibleByArgument, Sendable, CustomReflectable {
 /// (``NumericList``).
 struct NumberListArgument: ExpressibleByArgument, Sendable, CustomReflectable {
     let text: String
-    let parsed: Result<[Double], NumericList.Malformed>
+    let parsed: Result<NumericList.Item, NumericList.Malformed>
 
     init(argument: String) {
         ArgumentParseCount.record()
@@ -63,20 +63,46 @@ struct NumberListArgument: ExpressibleByArgument, Sendable, CustomReflectable {
     var customMirror: Mirror { Mirror(self, children: ["text": text]) }
 
     /// The values of every occurrence, or `defaults` when none is given, each checked against
-    /// `valid` (the first bad one is named): usage errors (exit 64).
+    /// `valid` (the first bad one is named): usage errors (exit 64). The number of values is
+    /// counted from the occurrences first: a list that alone would exceed ``MemoryBudget/limit``
+    /// (``MemoryBudget/doublesPerListValue`` doubles a value) is refused before any is made.
     static func values(_ given: [NumberListArgument], default defaults: [Double], option: String,
                        requirement: String, _ valid: (Double) -> Bool) throws -> [Double] {
-        var values: [Double] = []
-        if given.isEmpty {
-            values = defaults
-        } else {
-            for argument in given {
-                switch argument.parsed {
-                case let .success(items): values += items
-                case let .failure(malformed): throw ValidationError(malformed.message(option: option, item: argument.text))
-                }
+        guard !given.isEmpty else { return try checked(defaults, option: option, requirement: requirement, valid) }
+        var items: [NumericList.Item] = []
+        items.reserveCapacity(given.count)
+        for argument in given {
+            switch argument.parsed {
+            case let .success(item): items.append(item)
+            case let .failure(malformed): throw ValidationError(malformed.message(option: option, item: argument.text))
             }
         }
+        let total = count(given)
+        do {
+            try MemoryBudget.check(rows: 0, columns: 0, doubles: MemoryBudget.times(total, MemoryBudget.doublesPerListValue),
+                                   "\(option): \(total) values")
+        } catch let error as CommandError {
+            throw ValidationError(error.description)
+        }
+        var values: [Double] = []
+        values.reserveCapacity(total)
+        for item in items { values += item.values }
+        return try checked(values, option: option, requirement: requirement, valid)
+    }
+
+    /// The number of values the occurrences give (malformed ones count 0; ``values(_:default:option:requirement:_:)``
+    /// names them), without making them: for a memory estimate before any work.
+    static func count(_ given: [NumberListArgument]) -> Int {
+        var total = 0
+        for argument in given {
+            guard case let .success(item) = argument.parsed else { continue }
+            let (sum, overflow) = total.addingReportingOverflow(item.count)
+            total = overflow ? Int.max : sum
+        }
+        return total
+    }
+
+    private static func checked(_ values: [Double], option: String, requirement: String, _ valid: (Double) -> Bool) throws -> [Double] {
         if let bad = values.first(where: { !valid($0) }) {
             throw ValidationError("\(option) must be \(requirement) (got \(formatNumber(bad)))")
         }

@@ -87,16 +87,20 @@ struct Export: ParsableCommand {
         ]
     }
 
-    /// All or nothing: the folder is created first, every table is computed and written to a
-    /// temporary name inside it (``OutputFile``), and only when all of them and the manifest are
-    /// written are they renamed into place; any failure removes every temporary file and leaves
-    /// the folder's old files untouched.
+    /// All or nothing, checked before the work: the folder is created and every file's temporary
+    /// name inside it is opened first (``OutputFile``: a directory in a table's place, an unwritable
+    /// folder fail at once, exit 73); every table is then computed and written, and only when all
+    /// of them and the manifest are written are they renamed into place; any failure removes every
+    /// temporary file and leaves the folder's old files untouched.
     func run() throws {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
             throw CommandError.cannotCreate("cannot create '\(dir)': \(fileErrorText(error))")
         }
+        var staged: [OutputFile] = []
+        defer { for file in staged { file.discard() } }
+        for name in Self.tables.map(\.file) + ["manifest.json"] { staged.append(try OutputFile(dir + "/" + name)) }
         var files: [(name: String, text: String, rows: Int?)] = []
         var manifest: [String] = []
         let bar = ProgressBar(label: "export", total: Self.tables.count)
@@ -116,7 +120,8 @@ struct Export: ParsableCommand {
             + manifest.joined(separator: ",\n") + "\n  ]\n}\n"
         files.append(("manifest.json", json, nil))
         bar?.finish()
-        try Self.writeAll(files.map { (dir + "/" + $0.name, $0.text) })
+        for (output, file) in zip(staged, files) { try output.write(file.text) }
+        for output in staged { try output.commit() }
         var report = ""
         for file in files {
             report += "wrote \(dir)/\(file.name)" + (file.rows.map { " (\($0) rows)" } ?? "") + "\n"
@@ -124,15 +129,4 @@ struct Export: ParsableCommand {
         try StandardStreams.writeOutput(report)
     }
 
-    /// Writes every file to its temporary name first, then renames them all into place.
-    static func writeAll(_ files: [(path: String, text: String)]) throws {
-        var staged: [OutputFile] = []
-        defer { for file in staged { file.discard() } }
-        for file in files {
-            let output = try OutputFile(file.path)
-            staged.append(output)
-            try output.write(file.text)
-        }
-        for output in staged { try output.commit() }
-    }
 }

@@ -28,6 +28,7 @@ enum Entry {
     static func main() {
         StandardStreams.prepare()
         do {
+            try CommandLineLimit.check(Array(CommandLine.arguments.dropFirst()))
             var command = try MFSim.parseAsRoot()
             try RepeatedOptions.check(Array(CommandLine.arguments.dropFirst()), parsed: command)
             try command.run()

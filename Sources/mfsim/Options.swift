@@ -40,12 +40,34 @@ enum NumericList {
         }
     }
 
-    static func parseItem(_ item: String) -> Result<[Double], Malformed> {
+    /// One occurrence of a list option: a number, or a range kept as its three numbers (its points
+    /// are made only after the whole command line's count is checked against the memory budget, so
+    /// 10⁵ occurrences of `0:1:1000000` are refused at once instead of filling the memory while parsing).
+    enum Item: Sendable, Equatable {
+        case value(Double)
+        case range(start: Double, stop: Double, count: Int)
+
+        var count: Int {
+            switch self {
+            case .value: return 1
+            case let .range(_, _, count): return count
+            }
+        }
+
+        var values: [Double] {
+            switch self {
+            case let .value(x): return [x]
+            case let .range(start, stop, count): return NumericList.range(start, stop, count)
+            }
+        }
+    }
+
+    static func parseItem(_ item: String) -> Result<Item, Malformed> {
         let text = item.trimmingWhitespace()
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         if parts.count == 1 {
             guard let value = Double(text), value.isFinite else { return .failure(.notFinite) }
-            return .success([value])
+            return .success(.value(value))
         }
         guard parts.count == 3, let start = Double(parts[0]), let stop = Double(parts[1]),
               start.isFinite, stop.isFinite, let count = Int(parts[2]) else {
@@ -53,7 +75,7 @@ enum NumericList {
         }
         guard count >= 1, count <= maximumCount else { return .failure(.count(count)) }
         guard start < stop || (start == stop && count == 1) else { return .failure(.order) }
-        return .success(range(start, stop, count))
+        return .success(.range(start: start, stop: stop, count: count))
     }
 
     /// COUNT evenly spaced points from START to STOP inclusive (a default range of a subcommand).

@@ -54,13 +54,10 @@ struct RnnGain: TableCommand {
                 var activation = a
                 var solved: [Cell] = []
                 if let name = solveFor {
-                    do {
-                        let result = try Slopes.neutralParameter(a, parameter: name, variance: q, norm: rho)
-                        activation = result.activation
-                        solved = [.text(name), .number(result.value)]
-                    } catch let error as SlopeError {
-                        throw CommandError.noSolution(error.description)
-                    }
+                    // No solution is a SlopeError: ExitStatus maps it (exit 65), as every library error.
+                    let result = try Slopes.neutralParameter(a, parameter: name, variance: q, norm: rho)
+                    activation = result.activation
+                    solved = [.text(name), .number(result.value)]
                 }
                 let row = Slopes.recurrentGain(activation, variance: q, norm: rho)
                 table.append([.text(activation.spec), .number(q), .number(rho), .number(row.expectedSlope), .number(row.gain)] + solved)

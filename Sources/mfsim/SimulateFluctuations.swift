@@ -55,7 +55,7 @@ extension Simulate {
                     }
                 table.append([name, .integer(layer.layer)] + cells)
             }
-            if let bad = [r.firstNonFiniteLayer, pairs?.firstNonFiniteLayer].compactMap({ $0 }).min() { warn("\(a.spec): values overflow at layer \(bad); rows up to layer \(bad - 1) are kept") }
+            if let bad = [r.firstNonFiniteLayer, pairs?.firstNonFiniteLayer].compactMap({ $0 }).min() { warnOverflow(a.spec, layer: bad) }
         }
         return table
     }

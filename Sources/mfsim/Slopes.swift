@@ -47,7 +47,8 @@ struct SlopesCommand: TableCommand {
             let name = Cell.text(a.spec)   // computed once, not per row
             for m in means {
                 for q in variances {
-                    let s = Slopes.statistics(a, mean: m, variance: q)
+                    // The row's activation and variance name every quadrature behind it (the log-slope's too).
+                    let s = AccuracyLedger.about(a.spec, variance: q) { Slopes.statistics(a, mean: m, variance: q) }
                     table.append([name, .number(m), .number(q), .number(s.expectedSlope), .number(s.slopeSecondMoment),
                                   .number(s.activationMean), .number(s.activationSecondMoment), .number(s.deadFraction),
                                   s.logSlope.map { .number($0) } ?? .missing])

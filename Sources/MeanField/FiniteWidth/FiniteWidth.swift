@@ -148,14 +148,25 @@ public enum FiniteWidth {
         var converged = true
     }
 
+    /// The expectations at K, with their error estimates recorded in the bound ``AccuracyLedger``
+    /// on this computation's scale (below), not the raw quadratures' (which run unrecorded).
     static func expectations(_ activation: Activation, variance k: Double) -> LayerExpectations {
+        let ledger = AccuracyLedger.current
+        return AccuracyLedger.unrecorded { expectations(activation, variance: k, ledger: ledger) }
+    }
+
+    static func expectations(_ activation: Activation, variance k: Double, ledger: AccuracyLedger?) -> LayerExpectations {
         var e = LayerExpectations()
         // The error estimate relative to the value, or to its natural scale (K^j times the moment
         // it perturbs) where the value is smaller (relu's ⟨φ²He₄⟩ = 0, tanh's ⟨φ²He₄⟩ ~ K⁴ at small K):
         // the quadrature's target is 1e-13 of ∫|f|, which is of that scale.
         func take(_ x: Expectation, scale: Double? = nil) -> Double {
             let reference = max(abs(x.value), scale ?? 0)
-            if x.method == .quadrature, reference > 0 { e.relativeError = max(e.relativeError, x.errorEstimate / reference) }
+            if x.method == .quadrature, reference > 0 {
+                e.relativeError = max(e.relativeError, x.errorEstimate / reference)
+                ledger?.record(x, reference: reference)
+                ledger?.recordVariance(k)
+            }
             e.converged = e.converged && x.converged
             return x.value
         }

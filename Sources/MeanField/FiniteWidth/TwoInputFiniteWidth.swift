@@ -83,11 +83,23 @@ extension FiniteWidth {
         var converged = true
     }
 
+    /// The expectations at K, with their error estimates (the refined estimates below, not the raw
+    /// nested quadratures', which run unrecorded) recorded in the bound ``AccuracyLedger``.
     static func twoInputExpectations(_ a: Activation, k11: Double, k22: Double, k12: Double) -> TwoInputExpectations {
+        let ledger = AccuracyLedger.current
+        return AccuracyLedger.unrecorded { twoInputExpectations(a, k11: k11, k22: k22, k12: k12, ledger: ledger) }
+    }
+
+    static func twoInputExpectations(_ a: Activation, k11: Double, k22: Double, k12: Double, ledger: AccuracyLedger?) -> TwoInputExpectations {
         var e = TwoInputExpectations()
         func take(_ x: Expectation, scale: Double) -> Double {
             let reference = max(abs(x.value), scale)
-            if x.method == .quadrature, reference > 0 { e.relativeError = max(e.relativeError, x.errorEstimate / reference) }
+            if x.method == .quadrature, reference > 0 {
+                e.relativeError = max(e.relativeError, x.errorEstimate / reference)
+                ledger?.record(x, reference: reference)
+                ledger?.recordVariance(k11)
+                ledger?.recordVariance(k22)
+            }
             e.converged = e.converged && x.converged
             return x.value
         }

@@ -120,10 +120,21 @@ public final class AccuracyLedger: @unchecked Sendable {
         return (result, ledger.summary)
     }
 
-    /// Records one quadrature result.
+    /// Records one quadrature result, its error measured on SPEC §2's scale max(|value|, 1e-2).
     public func record(_ e: Expectation) {
-        guard e.value.isFinite, e.method == .quadrature else { return }
-        let relative = e.errorEstimate / max(abs(e.value), 1e-2)
+        record(e, reference: max(abs(e.value), 1e-2))
+    }
+
+    /// Records one quadrature result whose error is measured against `reference` (> 0): a
+    /// computation that knows a value's natural scale, or a better estimate than the raw
+    /// quadrature's (``FiniteWidth``'s refined nested quadratures), records it here, with the raw
+    /// quadratures run ``unrecorded(_:)``, so that its table reports it like every other.
+    /// ```
+    /// relative error = errorEstimate / reference
+    /// ```
+    public func record(_ e: Expectation, reference: Double) {
+        guard e.value.isFinite, e.method == .quadrature, reference > 0 else { return }
+        let relative = e.errorEstimate / reference
         lock.lock()
         defer { lock.unlock() }
         state.quadratures += 1
