@@ -62,8 +62,11 @@ struct HalfLineMoments {
 
     var firstPositive: Double { mean * positiveProbability + sd * density }
     var firstNegative: Double { mean * negativeProbability - sd * density }
-    var secondPositive: Double { (mean * mean + variance) * positiveProbability + mean * sd * density }
-    var secondNegative: Double { (mean * mean + variance) * negativeProbability - mean * sd * density }
+    // A tail of probability 0 contributes 0 even where m² overflows (m = 1e300: inf·0 would be
+    // NaN); the other tail then carries the overflow as inf, which callers report as such.
+    var secondPositive: Double { Self.product(mean * mean + variance, positiveProbability) + Self.product(mean * sd, density) }
+    var secondNegative: Double { Self.product(mean * mean + variance, negativeProbability) - Self.product(mean * sd, density) }
+    private static func product(_ a: Double, _ probability: Double) -> Double { probability == 0 ? 0 : a * probability }
 
     func exponentialNegative(rate k: Double) -> Double {
         let u = (mean + k * variance) / sd
@@ -133,10 +136,13 @@ extension PiecewiseForm {
             // x·e^(kx) never arises: an exponential side has no linear term (checked on the
             // coefficients' zero pattern, not their product, which is NaN when one overflows).
             assert((c.x == 0 || d.exp == 0) && (c.exp == 0 || d.x == 0))
+            // A term whose coefficient is 0 is 0, even where its moment overflows (E[X²; X > 0] = inf
+            // at m = 1e300: 0·inf would make E[φ'²] of linear NaN instead of 1).
+            func term(_ coefficient: Double, _ moment: Double) -> Double { coefficient == 0 ? 0 : coefficient * moment }
             if positive {
-                total += one * moments.positiveProbability + x * moments.firstPositive + x2 * moments.secondPositive
+                total += term(one, moments.positiveProbability) + term(x, moments.firstPositive) + term(x2, moments.secondPositive)
             } else {
-                total += one * moments.negativeProbability + x * moments.firstNegative + x2 * moments.secondNegative
+                total += term(one, moments.negativeProbability) + term(x, moments.firstNegative) + term(x2, moments.secondNegative)
                 if case let .exponential(_, k) = negative {
                     if e1 != 0 { total += e1 * moments.exponentialNegative(rate: k) }
                     if e2 != 0 { total += e2 * moments.exponentialNegative(rate: 2 * k) }

@@ -125,4 +125,22 @@ struct SlopesTests {
         #expect(s.activationSecondMoment == Gaussian.expectation(of: .secondMoment, a, mean: 0.3, variance: 2).value)
         #expect(s.logSlope == nil && s.deadFraction == 0)
     }
+
+    /// Issue #13 defect 3: at a mean whose square overflows, the slope moments of the piecewise
+    /// linear families are still exact (linear's E[φ'] = E[φ'²] = 1, relu's 1 or 0): a zero
+    /// coefficient times an overflowing half-line moment (E[X²; X > 0] = inf) is 0, not NaN.
+    /// E[φ²] itself overflows and says so (inf), for the CLI to refuse.
+    @Test func slopeMomentsAtAMeanWhoseSquareOverflows() {
+        for m in [1e300, 5e307, -1e300] {
+            let linear = Slopes.statistics(activation("linear"), mean: m, variance: 1)
+            #expect(linear.expectedSlope == 1 && linear.slopeSecondMoment == 1, "linear at \(m)")
+            #expect(linear.activationSecondMoment == .infinity, "linear at \(m)")
+            let relu = Slopes.statistics(activation("relu"), mean: m, variance: 1)
+            let slope: Double = m > 0 ? 1 : 0
+            #expect(relu.expectedSlope == slope && relu.slopeSecondMoment == slope, "relu at \(m)")
+            let leaky = Slopes.statistics(activation("leaky_relu:slope=0.25"), mean: m, variance: 1)
+            let leakySlope = m > 0 ? 1 : 0.25
+            #expect(leaky.expectedSlope == leakySlope && leaky.slopeSecondMoment == leakySlope * leakySlope, "leaky_relu at \(m)")
+        }
+    }
 }
