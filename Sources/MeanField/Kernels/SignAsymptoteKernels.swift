@@ -16,7 +16,13 @@ import Glibc
 /// E[sgn(u) | v]    = erf(βv/(s√2)),   β = q12/q2,  s² = q1(1 − ρ²)
 /// E[sech² u sech² v]                   (the residual integral alone: tanh' has no asymptote)
 /// ```
-/// `E[sgn u sgn v] = (2/π) arcsin ρ` is Sheppard's orthant formula. tanhshrink, φ = x − tanh x,
+/// `E[sgn u sgn v] = (2/π) arcsin ρ` is Sheppard's orthant formula. sigmoid is tanh at half the
+/// argument, `σ(x) = (1 + tanh(x/2))/2`, `σ' = sech²(x/2)/4`, and E[tanh(u/2)] = 0 (odd, zero mean):
+/// ```
+/// E[σ(u)σ(v)]   = (1 + E[tanh(u/2) tanh(v/2)])/4,     E[σ'(u)σ'(v)] = E[sech²(u/2) sech²(v/2)]/16
+/// ```
+/// at the quartered covariance, so its route starts at q = 4 (the 1 + K sum loses at most ~2 digits,
+/// at c → −1 and q = 1e4). tanhshrink, φ = x − tanh x,
 /// φ' = tanh² = 1 − sech², follows from tanh's kernels and Stein's identity `E[u g(v)] = q12 E[g'(v)]`:
 /// ```
 /// E[φ(u)φ(v)]   = q12 (1 − E[sech² u] − E[sech² v]) + E[tanh u tanh v]
@@ -37,13 +43,18 @@ enum SignAsymptoteKernels {
         return SIMD2(x > 0 ? -2 * e / d : 2 * e / d, 4 * e / (d * d))
     }
 
-    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for tanh or tanhshrink, `(u, v) ~ N(0, [[q1, q12], [q12, q2]])`,
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for tanh, tanhshrink or sigmoid, `(u, v) ~ N(0, [[q1, q12], [q12, q2]])`,
     /// or nil where the route does not apply (another activation, an affine transformation, or a
-    /// variance below ``minimumVariance``).
+    /// variance below ``minimumVariance``, for sigmoid 4·``minimumVariance``).
     static func pair(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double)
         -> (kernel: Double, derivative: Double)? {
-        guard activation.affine.isIdentity, activation.family == .tanh || activation.family == .tanhshrink,
+        guard activation.affine.isIdentity, [.tanh, .tanhshrink, .sigmoid].contains(activation.family),
               q1.isFinite, q2.isFinite, q12.isFinite, min(q1, q2) >= minimumVariance else { return nil }
+        if activation.family == .sigmoid {
+            guard min(q1, q2) >= 4 * minimumVariance else { return nil }
+            let half = tanhKernels(variance1: q1 / 4, covariance: q12 / 4, variance2: q2 / 4)
+            return ((1 + half[0]) / 4, half[1] / 16)
+        }
         let tanh = tanhKernels(variance1: q1, covariance: q12, variance2: q2)
         if activation.family == .tanh { return (tanh[0], tanh[1]) }
         let slopes = expectedSech2(variance1: q1, variance2: q2)

@@ -69,7 +69,8 @@ import Testing
         expectClose(b.derivative, a.derivative, .spec, "\(spec) q=\(q) even")
     }
 
-    /// The evaluator takes the split for tanh and tanhshrink at q ≥ 1 and not below, nor for others.
+    /// The evaluator takes the split for tanh and tanhshrink at q ≥ 1 and not below, nor for others
+    /// (sigmoid, through tanh at half the argument, has its own test below).
     @Test func evaluatorRoute() throws {
         for spec in Self.families {
             let phi = activation(spec)
@@ -79,6 +80,38 @@ import Testing
             #expect(SignAsymptoteKernels.pair(phi, variance1: 0.5, covariance: 0.1, variance2: 2) == nil, "\(spec)")
         }
         #expect(SignAsymptoteKernels.pair(activation("softsign"), variance1: 100, covariance: 30, variance2: 200) == nil)
-        #expect(SignAsymptoteKernels.pair(activation("sigmoid"), variance1: 100, covariance: 30, variance2: 200) == nil)
+        #expect(SignAsymptoteKernels.pair(activation("erf"), variance1: 100, covariance: 30, variance2: 200) == nil)
+    }
+
+    /// sigmoid through tanh at half the argument (σ = (1 + tanh(x/2))/2) at q ≥ 4: against the whole-plane
+    /// kink-aware quadrature at moderate q, against the 1D quadrature at c = ±1 up to q = 1e4
+    /// (K(1) = E[σ²], K(−1) = E[σ(z)σ(−z)] = 1/2 − E[σ²], D(±1) = E[σ'²]), and the route's threshold.
+    @Test func sigmoidThroughTanh() throws {
+        let phi = activation("sigmoid")
+        for (q1, q2) in [(4.0, 4.0), (12.0, 6.0), (4.8, 24.0), (40.0, 100.0)] {
+            for c in [-0.97, -0.4, 0.3, 0.9] {
+                let q12 = c * (q1 * q2).squareRoot()
+                let split = try #require(SignAsymptoteKernels.pair(phi, variance1: q1, covariance: q12, variance2: q2))
+                let kernel = Gaussian.expectation2D(.value, .value, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
+                let derivative = Gaussian.expectation2D(.first, .first, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
+                let context = "sigmoid q1=\(q1) q2=\(q2) c=\(c)"
+                expectClose(split.kernel, kernel.value, .spec, "kernel " + context)
+                expectClose(split.derivative, derivative.value, .spec, "derivative " + context)
+                let routed = KernelEvaluator.pair(phi, variance1: q1, covariance: q12, variance2: q2)
+                #expect(routed.0 == split.kernel && routed.1 == split.derivative, "evaluator \(context)")
+            }
+        }
+        for q in [4.0, 100.0, 1e4] {
+            let second = Gaussian.expectation(of: .secondMoment, phi, variance: q).value
+            let slopes = Gaussian.expectation(of: .slopeSquared, phi, variance: q).value
+            let plus = try #require(SignAsymptoteKernels.pair(phi, variance1: q, covariance: q, variance2: q))
+            let minus = try #require(SignAsymptoteKernels.pair(phi, variance1: q, covariance: -q, variance2: q))
+            expectClose(plus.kernel, second, .spec, "K(1) q=\(q)")
+            expectClose(minus.kernel, 0.5 - second, .spec, "K(-1) q=\(q)")
+            expectClose(plus.derivative, slopes, .spec, "D(1) q=\(q)")
+            expectClose(minus.derivative, slopes, .spec, "D(-1) q=\(q)")
+        }
+        #expect(SignAsymptoteKernels.pair(phi, variance1: 3.9, covariance: 1, variance2: 10) == nil)
+        #expect(SignAsymptoteKernels.pair(activation("sigmoid:in_scale=2"), variance1: 10, covariance: 1, variance2: 10) == nil)
     }
 }
