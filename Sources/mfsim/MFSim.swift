@@ -23,9 +23,11 @@ struct MFSim: ParsableCommand {
         subcommands: [Activations.self, FixedPoint.self, DepthSweep.self, PhaseCommand.self, Edge.self, SlopesCommand.self, RnnGain.self, Gain.self, Ntk.self, Simulate.self, FiniteWidthCommand.self, Shape.self, Export.self])
 }
 
-@main
-enum Entry {
-    static func main() {
+/// The program: `Sources/mfsimMain/main.swift` calls this and nothing else. The commands live in
+/// this library target (so the tests link them without the executable's static-link settings);
+/// the executable target only links them into one statically linked binary (see Package.swift).
+public enum Entry {
+    public static func main() {
         StandardStreams.prepare()
         do {
             try CommandLineLimit.check(Array(CommandLine.arguments.dropFirst()))
