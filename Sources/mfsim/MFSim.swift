@@ -11,7 +11,23 @@ import MeanField
 
 /// The root command: it only lists the subcommands.
 struct MFSim: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    /// The configuration ArgumentParser sees: ``standardConfiguration``, or — when
+    /// ``CompletionRequest/skipsCheck`` is set for this command line — the same with
+    /// `_superCommandName` set, which is ArgumentParser's one switch that skips its
+    /// `--generate-completion-script` check (two extra lenient parses against its completion
+    /// pseudo-commands: 5.3 M of `--version`'s 6.0 M instructions). The name is only ever shown in help
+    /// and usage text, which such a command line never prints (CompletionRequest.swift).
+    static var configuration: CommandConfiguration {
+        CompletionRequest.skipsCheck ? configurationWithoutCompletionCheck : standardConfiguration
+    }
+
+    static let configurationWithoutCompletionCheck: CommandConfiguration = {
+        var configuration = standardConfiguration
+        configuration._superCommandName = "mfsim"
+        return configuration
+    }()
+
+    static let standardConfiguration = CommandConfiguration(
         commandName: "mfsim",
         abstract: "Exact mean-field signal propagation for deep networks.",
         discussion: """
@@ -31,6 +47,7 @@ public enum Entry {
         StandardStreams.prepare()
         do {
             try CommandLineLimit.check(Array(CommandLine.arguments.dropFirst()))
+            CompletionRequest.skipsCheck = !CompletionRequest.mayBeAsked(Array(CommandLine.arguments.dropFirst()))
             var command = try MFSim.parseAsRoot()
             try RepeatedOptions.check(Array(CommandLine.arguments.dropFirst()), parsed: command)
             try command.run()
