@@ -21,9 +21,11 @@ import Glibc
 /// 1. **closed form** (``closedFormPair(_:variance1:covariance:variance2:)``): the arc-cosine
 ///    kernels (relu, leaky_relu, linear; [Cho & Saul 2009]), the arcsine kernels (erf;
 ///    [Williams 1997]), gelu's (neural-tangents' `stax.Gelu`, declining where its terms cancel) and
-///    the tilted-orthant forms of elu, selu, celu (SPEC §8,
-///    ``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``, for
-///    `k·min(√q1, √q2) ≥ 0.2`), for any (q1, q12, q2);
+///    the tilted-orthant forms of elu, selu, celu (SPEC §8, for `k·min(√q1, √q2) ≥ 0.2`): five Φ₂ by
+///    Drezner–Wesolowsky/Genz (``PiecewiseForm/exponentialKernelPair(variance1:covariance:variance2:smallTilts:)``,
+///    ~1 µs, for |c| ≤ 1 − 1e-12 and k√q ≤ 4), else the tilted-orthant integrals
+///    (``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``), for any
+///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001;
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
 ///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
 /// 3. **θ-Chebyshev series** (``AngularKernels``) at one variance, when at least
@@ -74,6 +76,13 @@ public enum KernelEvaluator {
         if activation.basePiecewisePolynomial != nil,
            let both = activation.piecewiseKernelPair(variance1: q1, covariance: q12, variance2: q2) {
             return both
+        }
+        // Arc-cosine kernels (relu, leaky_relu, linear): closedFormBivariate's first answer for them,
+        // without building the activation's PiecewiseLinearFunction per call.
+        if let form = activation.piecewiseForm, case .linear = form.negative,
+           let kernel = form.bivariateExpectation(.value, .value, variance1: q1, covariance: q12, variance2: q2),
+           let derivative = form.bivariateExpectation(.first, .first, variance1: q1, covariance: q12, variance2: q2) {
+            return (kernel, derivative)
         }
         guard let kernel = activation.closedFormBivariate(.value, .value, variance1: q1, covariance: q12, variance2: q2),
               let derivative = activation.closedFormBivariate(.first, .first, variance1: q1, covariance: q12, variance2: q2)
@@ -182,7 +191,7 @@ public enum KernelEvaluator {
     }
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)`: the closed form
-    /// where there is one; for smooth activations the two variances' certified Hermite series
+    /// where there is one (for elu, selu, celu the Φ₂ pair with small tilts, k√q ≥ 0.001); for smooth activations the two variances' certified Hermite series
     /// crossed (``DualKernel/crossKernels(_:_:correlation:)``) where both exist and the tail bound
     /// is ≤ 1e-13 of the kernels' scale; else the exact 2D engine. On every core.
     static func unequalPairs(_ activation: Activation, _ pairs: [(q1: Double, q12: Double, q2: Double)],
@@ -198,7 +207,16 @@ public enum KernelEvaluator {
             }
             for (v, dual) in zip(distinct, built) { duals[v] = dual }
         }
+        // The exponential family: the Drezner–Wesolowsky pair down to k√q = 0.001 (Price's theorem for the
+        // quadrant −− below 0.2), where the closed form of closedFormPair declines.
+        let exponential: PiecewiseForm? = {
+            guard strategy == .automatic, let form = activation.piecewiseForm, case .exponential = form.negative else { return nil }
+            return form
+        }()
         let one: @Sendable ((q1: Double, q12: Double, q2: Double)) -> (Double, Double) = { [duals] p in
+            if let exponential, let both = exponential.exponentialKernelPair(variance1: p.q1, covariance: p.q12, variance2: p.q2, smallTilts: true) {
+                return both
+            }
             if let a = duals[p.q1], let b = duals[p.q2], let di = diagonal[p.q1], let dj = diagonal[p.q2] {
                 let rho = max(-1, min(1, p.q12 / (p.q1 * p.q2).squareRoot()))
                 let cross = DualKernel.crossKernels(a, b, correlation: rho)
