@@ -21,9 +21,11 @@ import Glibc
 /// 1. **closed form** (``closedFormPair(_:variance1:covariance:variance2:)``): the arc-cosine
 ///    kernels (relu, leaky_relu, linear; [Cho & Saul 2009]), the arcsine kernels (erf;
 ///    [Williams 1997]), gelu's (neural-tangents' `stax.Gelu`, declining where its terms cancel) and
-///    the tilted-orthant forms of elu, selu, celu (SPEC §8,
-///    ``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``, for
-///    `k·min(√q1, √q2) ≥ 0.2`), for any (q1, q12, q2);
+///    the tilted-orthant forms of elu, selu, celu (SPEC §8, for `k·min(√q1, √q2) ≥ 0.2`): five Φ₂ by
+///    Drezner–Wesolowsky/Genz (``PiecewiseForm/exponentialKernelPair(variance1:covariance:variance2:smallTilts:)``,
+///    ~1 µs, for |c| ≤ 1 − 1e-12 and k√q ≤ 4), else the tilted-orthant integrals
+///    (``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``), for any
+///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001;
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
 ///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
 /// 3. **θ-Chebyshev series** (``AngularKernels``) at one variance, when at least
@@ -65,6 +67,8 @@ public enum KernelEvaluator {
                                       variance2 q2: Double) -> (kernel: Double, derivative: Double)? {
         guard q1 > 0, q2 > 0 else { return nil }
         if let form = activation.piecewiseForm, case .exponential = form.negative {
+            // Five Φ₂ by Drezner–Wesolowsky inside its validated box (~1 µs), else the tilted-orthant integrals.
+            if let pair = form.exponentialKernelPair(variance1: q1, covariance: q12, variance2: q2) { return pair }
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }
@@ -72,6 +76,13 @@ public enum KernelEvaluator {
         if activation.basePiecewisePolynomial != nil,
            let both = activation.piecewiseKernelPair(variance1: q1, covariance: q12, variance2: q2) {
             return both
+        }
+        // Arc-cosine kernels (relu, leaky_relu, linear): closedFormBivariate's first answer for them,
+        // without building the activation's PiecewiseLinearFunction per call.
+        if let form = activation.piecewiseForm, case .linear = form.negative,
+           let kernel = form.bivariateExpectation(.value, .value, variance1: q1, covariance: q12, variance2: q2),
+           let derivative = form.bivariateExpectation(.first, .first, variance1: q1, covariance: q12, variance2: q2) {
+            return (kernel, derivative)
         }
         guard let kernel = activation.closedFormBivariate(.value, .value, variance1: q1, covariance: q12, variance2: q2),
               let derivative = activation.closedFormBivariate(.first, .first, variance1: q1, covariance: q12, variance2: q2)
@@ -180,7 +191,7 @@ public enum KernelEvaluator {
     }
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)`: the closed form
-    /// where there is one; for smooth activations the two variances' certified Hermite series
+    /// where there is one (for elu, selu, celu the Φ₂ pair with small tilts, k√q ≥ 0.001); for smooth activations the two variances' certified Hermite series
     /// crossed (``DualKernel/crossKernels(_:_:correlation:)``) where both exist and the tail bound
     /// is ≤ 1e-13 of the kernels' scale; else the exact 2D engine. On every core.
     static func unequalPairs(_ activation: Activation, _ pairs: [(q1: Double, q12: Double, q2: Double)],
@@ -196,7 +207,16 @@ public enum KernelEvaluator {
             }
             for (v, dual) in zip(distinct, built) { duals[v] = dual }
         }
-        return concurrentMap(pairs) { [duals] p -> (Double, Double) in
+        // The exponential family: the Drezner–Wesolowsky pair down to k√q = 0.001 (Price's theorem for the
+        // quadrant −− below 0.2), where the closed form of closedFormPair declines.
+        let exponential: PiecewiseForm? = {
+            guard strategy == .automatic, let form = activation.piecewiseForm, case .exponential = form.negative else { return nil }
+            return form
+        }()
+        let one: @Sendable ((q1: Double, q12: Double, q2: Double)) -> (Double, Double) = { [duals] p in
+            if let exponential, let both = exponential.exponentialKernelPair(variance1: p.q1, covariance: p.q12, variance2: p.q2, smallTilts: true) {
+                return both
+            }
             if let a = duals[p.q1], let b = duals[p.q2], let di = diagonal[p.q1], let dj = diagonal[p.q2] {
                 let rho = max(-1, min(1, p.q12 / (p.q1 * p.q2).squareRoot()))
                 let cross = DualKernel.crossKernels(a, b, correlation: rho)
@@ -207,5 +227,18 @@ public enum KernelEvaluator {
             }
             return pair(activation, variance1: p.q1, covariance: p.q12, variance2: p.q2, strategy: strategy)
         }
+        // Closed forms: blocks of up to 256 pairs per task (a pair costs ~1 µs, about what one dispatched
+        // iteration with its task-local ledger costs by itself); else one pair per task.
+        let block = strategy == .automatic && hasClosedForm(activation, variance1: 1, variance2: 1)
+            ? max(1, min(unequalPairsBlock, pairs.count / 64)) : 1
+        let starts = Array(stride(from: 0, to: pairs.count, by: block))
+        let blocks = concurrentMap(starts) { start in (start..<min(start + block, pairs.count)).map { one(pairs[$0]) } }
+        var values: [(Double, Double)] = []
+        values.reserveCapacity(pairs.count)
+        for b in blocks { values += b }
+        return values
     }
+
+    /// Pairs per concurrent task in ``unequalPairs(_:_:diagonal:strategy:)``.
+    static let unequalPairsBlock = 256
 }
