@@ -14,7 +14,7 @@ struct SmallVarianceQuadratureCommandTests {
             #expect(r.stdout.contains("\"unconverged_quadratures\": 0"), "\(q): \(r.stdout)")
         }
         let r = try MFSimProcess.run(["slopes", "--activation", "tanh", "--variance", "1e-6", "--columns", "log_slope"])
-        let value = try #require(Double(r.stdout.split(separator: "\n").last.map(String.init) ?? ""))
+        let value = try #require(Double(r.stdout.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""))
         #expect(abs(value - -0.0000009999995000006666199981612) <= 1e-13 * 1e-6, "\(r.stdout)")
     }
 
