@@ -16,7 +16,8 @@ import MeanField
 /// that `makeTable()` reads, never parsed twice), and `makeTable()` calling one library function per
 /// row group. Errors are thrown as they come (library errors too): ``ExitStatus`` maps them to the
 /// `mfsim: error:` line and exit code. `run()` (below) does the rest, in this order:
-/// 1. opens `--output` (a bad path fails before any work, exit 73);
+/// 1. checks `--columns` against ``columnVocabulary`` and opens `--output` (a bad name or path fails
+///    before any work, exit 64 or 73);
 /// 2. `makeTable()`, with the largest quadrature error estimate recorded in `meta` (a warning or exit 65
 ///    when it falls short of SPEC §2: ``AccuracyReport``);
 /// 3. refuses NaN anywhere and ±inf outside ``infiniteColumns`` (exit 65, "overflows double
@@ -35,6 +36,9 @@ protocol TableCommand: ParsableCommand {
     /// Whether a quadrature at a variance outside SPEC §2's [1e-6, 1e4] warns (default true; `phase`
     /// iterates towards q* = 0 or into an unbounded regime on purpose and checks its q_star instead).
     static var warnsOutsideValidatedVariances: Bool { get }
+    /// Every column any of this subcommand's tables can have (ColumnVocabulary.swift): `--columns`
+    /// is checked against it before the work.
+    static var columnVocabulary: [String] { get }
 }
 
 extension TableCommand {
@@ -46,6 +50,7 @@ extension TableCommand {
     static var warnsOutsideValidatedVariances: Bool { true }
 
     func run() throws {
+        try checkColumnsBeforeTheWork()
         if output.format == .npy {
             guard acceptsNumPy else {
                 throw CommandError.usage("--format npy writes Gram matrices: it is only for 'mfsim ntk --gram FILE' with one --activation")
@@ -58,7 +63,7 @@ extension TableCommand {
                 try file.commit(bytes: makeNumPyArray().bytes)
                 return
             }
-                        let table = try output.select(try Self.checkedTable(Self.measuredTable(makeTable)))
+            let table = try output.select(try Self.checkedTable(Self.measuredTable(makeTable)))
             try file.commit(table.rendered(as: output.format.tableFormat))
         } catch {
             file.discard()

@@ -104,6 +104,10 @@ public enum Gaussian {
            let value = activation.closedFormExpectation(moment.first, moment.second, mean: m, variance: q) {
             return .closedForm(value)
         }
+        // elu, selu, celu at mean 0 where the erfc form cancels (k√q < 0.2): the power series.
+        if strategy == .automatic, q > 0, let value = activation.smallVarianceSeriesExpectation(moment, mean: m, variance: q) {
+            return .closedForm(value)
+        }
         AccuracyLedger.current?.recordVariance(q)
         return AccuracyLedger.about(activation.spec, variance: q) {
             if strategy == .automatic, let tiny = tinyVarianceExpectation(of: moment, activation, mean: m, variance: q) { return tiny }

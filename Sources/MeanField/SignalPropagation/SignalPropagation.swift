@@ -102,30 +102,45 @@ public enum SignalPropagation {
     public static func depthSweep(_ activation: Activation, q0: Double, c0: Double, weights: GaussianWeights,
                                   layers: Int) -> (rows: [SignalPropagationRow], firstNonFiniteLayer: Int?) {
         var rows: [SignalPropagationRow] = []
+        rows.reserveCapacity(layers + 1)
         var q = q0, c = max(-1, min(1, c0)), q12 = c * q0
         var kernels = CorrelationKernels(activation, variance: q)
+        var pair = sharedKernelPair(kernels, correlation: c)
         for layer in 0...layers {
             if layer > 0 {
                 // The previous row's kernels drive this layer's maps.
                 let nextQ = weights.sigmaW2 * kernels.kernel(1) + weights.sigmaB2
-                let nextQ12 = c == 1 ? nextQ : weights.sigmaW2 * kernels.kernel(c) + weights.sigmaB2
+                let nextQ12 = c == 1 ? nextQ : weights.sigmaW2 * (pair?.kernel ?? kernels.kernel(c)) + weights.sigmaB2
                 q = nextQ
                 q12 = nextQ12
                 c = q == 0 ? 1 : max(-1, min(1, q12 / q))
                 guard q.isFinite, q12.isFinite else { return (rows, layer) }
                 kernels = CorrelationKernels(activation, variance: q)
+                pair = sharedKernelPair(kernels, correlation: c)
             }
             let mean = Gaussian.expectation(of: .mean, activation, variance: q).value
             let row = SignalPropagationRow(
                 layer: layer, q: q, q12: q12, c: c, activationMean: mean,
                 activationVariance: max(0, kernels.kernel(1) - mean * mean),
-                chi1: weights.sigmaW2 * kernels.derivativeKernel(1), chiC: weights.sigmaW2 * kernels.derivativeKernel(c))
+                chi1: weights.sigmaW2 * kernels.derivativeKernel(1),
+                chiC: weights.sigmaW2 * (pair?.derivative ?? kernels.derivativeKernel(c)))
             guard row.activationMean.isFinite, row.activationVariance.isFinite, row.chi1.isFinite, row.chiC.isFinite else {
                 return (rows, layer)
             }
             rows.append(row)
         }
         return (rows, nil)
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` at the row's (q, c) from one evaluation of the exponential
+    /// family's closed form (elu, selu, celu: tilted orthants, whose two kernels share their
+    /// integrals), where ``CorrelationKernels`` would take that closed form one kernel at a time
+    /// (this row's χ_c, then the next layer's q12); nil elsewhere (c = 1, other activations, or where
+    /// the closed form declines, e.g. k√q < 0.2): then ``CorrelationKernels`` evaluates as before.
+    static func sharedKernelPair(_ kernels: CorrelationKernels, correlation c: Double) -> (kernel: Double, derivative: Double)? {
+        guard c != 1, kernels.dual == nil, KernelEvaluator.closedFormIsQuadrature(kernels.activation) else { return nil }
+        let q = kernels.variance
+        return KernelEvaluator.closedFormPair(kernels.activation, variance1: q, covariance: c * q, variance2: q)
     }
 
     /// A fast evaluator of `E_q[φ²]` for the bracketing search: closed forms where they exist,

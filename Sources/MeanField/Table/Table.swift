@@ -111,8 +111,43 @@ extension Table {
             out.append(0x0A)
         }
         appendLine(columns)
-        for row in rows { appendLine(row.map(Self.plainText)) }
+        // Cells are written in place (no per-row array of strings): numbers, integers and booleans
+        // never hold a character that needs quoting; text goes through `append` (the same bytes as
+        // `plainText`).
+        for row in rows {
+            for (index, cell) in row.enumerated() {
+                if index > 0 { out.append(0x2C) }
+                switch cell {
+                case let .number(x): out.append(contentsOf: formatNumber(x).utf8)
+                case let .integer(n): Self.appendDecimal(n, to: &out)
+                case let .text(text): append(text)
+                case let .bool(b): out.append(contentsOf: (b ? "true" : "false").utf8)
+                case .missing: break
+                }
+            }
+            out.append(0x0D)
+            out.append(0x0A)
+        }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The decimal digits of `n` (with a leading `-` when negative), as `String(n)` writes them.
+    static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n < 0 { out.append(0x2D) }
+        // The magnitude as unsigned, so Int.min does not overflow.
+        var magnitude = n.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
     }
 
     /// `{"rows": [{column: value, ...}, ...], "meta": {...}}`; ±infinity and missing values are `null`.
