@@ -50,6 +50,11 @@ struct Gain: TableCommand {
         for (index, a) in list.enumerated() {
             for q in variances {
                 let g = Slopes.initializationGain(a, variance: q)
+                // E_q[φ²] > 0 for every activation; 0 is a value below the smallest double (relu at
+                // q = 5e-324: 2.5e-324), which cannot be printed.
+                if g.secondMoment == 0 {
+                    throw CommandError.noSolution("gain: second_moment underflows double precision (E[phi^2] > 0 is below 5e-324) at row \(table.rows.count + 1) (activation=\(a.spec), variance=\(formatNumber(q)))")
+                }
                 table.append([.text(a.spec), .number(q), .number(g.secondMoment), .number(g.weightVarianceFactor),
                               .number(g.standardDeviationGain), .number(g.nfGamma)] + (critical.isEmpty ? [] : [critical[index]]))
             }

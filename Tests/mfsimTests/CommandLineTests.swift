@@ -520,10 +520,33 @@ struct CommandLineTests {
         }
     }
 
+    /// Two exports write the same bytes. The second runs on a terminal (a pseudo-terminal from
+    /// util-linux `script`, as in ProgressTests.barOnATerminal), so the same run also shows that the
+    /// bar is drawn on stderr, reaches every table and is erased, and that it changes no byte.
     @Test func exportIsDeterministic() throws {
         let first = try temporaryDirectory(), second = try temporaryDirectory()
         #expect(try MFSimProcess.run(["export", "--dir", first.path]).status == 0)
-        #expect(try MFSimProcess.run(["export", "--dir", second.path]).status == 0)
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
+            let command = [MFSimProcess.executable.path, "export", "--dir", second.path].map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            let r = try MFSimProcess.collect(process)
+            #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+            // The tables in export's order, from the first run's manifest.
+            let manifest = try String(contentsOf: first.appendingPathComponent("manifest.json"), encoding: .utf8)
+            let tables = manifest.components(separatedBy: "{\"file\": \"").dropFirst().compactMap { $0.components(separatedBy: "\"").first }
+            let count = tables.count
+            #expect(count >= 10)
+            for line in ["export [..............................] 0% (0/\(count)) \(tables.first ?? "")",
+                         "% (\(count - 1)/\(count)) \(tables.last ?? "")"] {
+                #expect(r.stdout.contains(line), "\(line): \(r.stdout.debugDescription)")
+            }
+            // Erased before the report of the written files (which goes to stdout, also the terminal here).
+            #expect(r.stdout.contains("\r\u{1B}[Kwrote \(second.path)/fixedpoint.csv"), "\(r.stdout.debugDescription)")
+        } else {
+            #expect(try MFSimProcess.run(["export", "--dir", second.path]).status == 0)
+        }
         for file in try FileManager.default.contentsOfDirectory(atPath: first.path) {
             #expect(FileManager.default.contents(atPath: first.appendingPathComponent(file).path)
                     == FileManager.default.contents(atPath: second.appendingPathComponent(file).path), "\(file)")

@@ -118,18 +118,18 @@ struct ReliabilityFollowUpTests {
 
     // MARK: The accuracy warning through the executable
 
-    /// tanh's expected slope at q = 1e-6 (inside the validated range): one quadrature hits its
-    /// panel limit. The warning is the only stderr line; it says so and names the value, its
-    /// activation, its variance and its row, and meta counts the quadrature. At q = 1e-4 all converge.
+    /// tanh at q = 1e-6 (inside the validated range): its one unconverged quadrature was log_slope,
+    /// whose integrand log sech² x cancelled to ~1e-16 absolute near 0 (6e-11 relative error, the
+    /// panel limit reached honestly). With the cancellation-free log sech² every quadrature converges:
+    /// no warning, meta counts none, log_slope is mpmath's. No real command line is left that
+    /// reaches the panel limit (docs/ISSUE13_AUDIT.md); an unconverged quadrature is still counted
+    /// and flagged (AccuracyLedgerTests.anUnconvergedQuadratureIsCounted,
+    /// TinyVarianceTests.aNoisyIntegrandStillSaysItDidNotConverge).
     @Test func anUnconvergedQuadratureWarnsNamingItsRow() throws {
         let r = try MFSimProcess.run(["slopes", "--activation", "tanh", "--variance", "1e-6", "--format", "json"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let lines = r.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(r.stderr)")
-        let warning = try #require(lines.first)
-        #expect(warning.hasPrefix("mfsim: warning: slopes: 1 of 5 quadratures did not converge (panel limit); largest error estimate "), "\(warning)")
-        #expect(warning.contains("activation tanh at variance 1e-06; row 1 (activation=tanh, mean=0.0) has variance = 1e-06"), "\(warning)")
-        #expect(try Self.meta(r.stdout)["unconverged_quadratures"] as? Int == 1)
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(try Self.meta(r.stdout)["unconverged_quadratures"] as? Int == 0)
+        #expect(r.stdout.contains("\"log_slope\": -9.999995000006667e-07"), "\(r.stdout)")
         let quiet = try MFSimProcess.run(["slopes", "--activation", "tanh", "--variance", "1e-4", "--format", "json"])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
         #expect(try Self.meta(quiet.stdout)["unconverged_quadratures"] as? Int == 0)

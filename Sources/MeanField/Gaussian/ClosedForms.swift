@@ -107,6 +107,8 @@ extension PiecewiseForm {
     /// ``expectation(_:_:mean:variance:)`` without its product bookkeeping (it is the inner integral
     /// of the semi-closed 2D path, evaluated hundreds of times per expectation).
     func singleExpectation(_ i: DerivativeOrder, mean: Double, variance: Double) -> Double {
+        // Tiny and subnormal scales by homogeneity (TinyVariance.swift).
+        if let rescaled = rescaledExpectation(i, nil, mean: mean, variance: variance) { return rescaled }
         let h = HalfLineMoments(mean: mean, variance: variance)
         let a = positiveSlope
         switch (negative, i) {
@@ -126,6 +128,7 @@ extension PiecewiseForm {
     /// on each side the product is a combination of 1, x, x², e^(kx), e^(2kx), whose half-line
     /// Gaussian moments are ``HalfLineMoments``.
     func expectation(_ i: DerivativeOrder, _ j: DerivativeOrder?, mean: Double, variance: Double) -> Double {
+        if let rescaled = rescaledExpectation(i, j, mean: mean, variance: variance) { return rescaled }
         let moments = HalfLineMoments(mean: mean, variance: variance)
         var total = 0.0
         for positive in [true, false] {

@@ -95,6 +95,11 @@ public enum Gaussian {
     /// `E[φ^(i)(X) · φ^(j)(X)]` (or `E[φ^(i)(X)]`), `X ~ N(m, q)`.
     public static func expectation(of moment: Moment, _ activation: Activation, mean m: Double = 0,
                                    variance q: Double, strategy: Strategy = .automatic) -> Expectation {
+        // Below q = 2^-1000 products of values underflow: computed at a normal scale (TinyVariance.swift).
+        if strategy == .automatic, activation.isPositivelyHomogeneous,
+           let tiny = tinyVarianceExpectation(of: moment, activation, mean: m, variance: q) {
+            return tiny
+        }
         if strategy == .automatic, q > 0, activation.closedFormIsWellConditioned(moment, mean: m, variance: q),
            let value = activation.closedFormExpectation(moment.first, moment.second, mean: m, variance: q) {
             return .closedForm(value)
@@ -104,7 +109,10 @@ public enum Gaussian {
             return .closedForm(value)
         }
         AccuracyLedger.current?.recordVariance(q)
-        return AccuracyLedger.about(activation.spec, variance: q) { expectation(activation.kinkedFunction(moment), mean: m, variance: q) }
+        return AccuracyLedger.about(activation.spec, variance: q) {
+            if strategy == .automatic, let tiny = tinyVarianceExpectation(of: moment, activation, mean: m, variance: q) { return tiny }
+            return expectation(activation.kinkedFunction(moment), mean: m, variance: q)
+        }
     }
 
     // MARK: Two dimensions

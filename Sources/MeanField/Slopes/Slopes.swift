@@ -168,7 +168,19 @@ public enum Slopes {
     }
 
     /// ``InitializationGain`` for inputs of variance q (default 1).
+    ///
+    /// At q below 2^-1000, where E_q[φ²] ~ q is subnormal (or underflows to 0) and `q/E_q[φ²]` would
+    /// carry its lost digits, k and γ are ratios of the moments at a normal scale
+    /// (``Gaussian/scaledExpectation(of:_:mean:variance:scale:)``): `k = (q/σ²) / E[(φ/σ)²]`.
     public static func initializationGain(_ activation: Activation, variance q: Double = 1) -> InitializationGain {
+        if let σ = Gaussian.tinyValueScale(variance: q),
+           let second = Gaussian.scaledExpectation(of: .secondMoment, activation, mean: 0, variance: q, scale: σ)?.value,
+           let mean = Gaussian.scaledExpectation(of: .mean, activation, mean: 0, variance: q, scale: σ)?.value {
+            let scaledVariance = q / σ / σ
+            let k = scaledVariance / second
+            return InitializationGain(secondMoment: second * σ * σ, weightVarianceFactor: k, standardDeviationGain: k.squareRoot(),
+                                      nfGamma: (scaledVariance / (second - mean * mean)).squareRoot())
+        }
         let second = Gaussian.expectation(of: .secondMoment, activation, variance: q).value
         let mean = Gaussian.expectation(of: .mean, activation, variance: q).value
         let k = q / second
