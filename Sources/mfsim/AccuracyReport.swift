@@ -40,7 +40,10 @@ enum AccuracyReport {
                                           + "the result cannot be trusted (above \(formatNumber(AccuracyLedger.untrustedError)))")
         }
         if accuracy.unconverged > 0 {
-            warn("\(subcommand): \(accuracy.unconverged) of \(accuracy.quadratures) quadratures did not converge (panel limit); "
+            let unconverged = accuracy.worstUnconverged.map {
+                ", e.g. a value \(formatNumber($0.value)) ± \(formatNumber($0.errorEstimate))\(location(accuracy.worstUnconvergedSubject, in: table))"
+            } ?? ""
+            warn("\(subcommand): \(accuracy.unconverged) of \(accuracy.quadratures) quadratures did not converge (panel limit)\(unconverged); "
                  + "largest error estimate \(formatNumber(accuracy.largestRelativeError)) relative\(worst) (meta max_error_estimate)")
         } else if accuracy.isOutOfTolerance {
             warn("\(subcommand): largest quadrature error estimate \(formatNumber(accuracy.largestRelativeError)) relative\(worst) "

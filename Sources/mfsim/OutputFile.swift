@@ -30,6 +30,8 @@ final class OutputFile {
     let path: String?
     private var destination: Destination
     private var finished = false
+    /// The temporary file's registration with ``InterruptedRuns`` (removed on SIGINT/SIGTERM/SIGHUP).
+    private var interruptRegistration: Int?
 
     /// Opens the destination for `path` (nil or `-`: stdout).
     init(_ path: String?) throws {
@@ -66,10 +68,17 @@ final class OutputFile {
         let directory = PathNames.parent(target)
         let name = PathNames.lastComponent(target)
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).mfsim-\(getpid()).tmp"
+        // Registered before it exists, so a signal between open and registration cannot miss it.
+        let registration = InterruptedRuns.register(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Self.failure(path, errno) }
+        guard fd >= 0 else {
+            let code = errno
+            InterruptedRuns.release(registration)
+            throw Self.failure(path, code)
+        }
         if stat(target, &info) == 0 { fchmod(fd, info.st_mode & 0o7777) }
         destination = .atomic(fd: fd, temporary: temporary, final: target)
+        interruptRegistration = registration
     }
 
     deinit { discard() }
@@ -115,10 +124,9 @@ final class OutputFile {
             if fsync(fd) != 0 { code = errno }
             if close(fd) != 0, code == nil { code = errno }
             if code == nil, rename(temporary, final) != 0 { code = errno }
-            if let code {
-                unlink(temporary)
-                throw Self.failure(path ?? final, code)
-            }
+            if let code { unlink(temporary) }
+            InterruptedRuns.release(interruptRegistration)
+            if let code { throw Self.failure(path ?? final, code) }
         }
     }
 
@@ -132,6 +140,7 @@ final class OutputFile {
         case let .atomic(fd, temporary, _):
             close(fd)
             unlink(temporary)
+            InterruptedRuns.release(interruptRegistration)
         }
     }
 

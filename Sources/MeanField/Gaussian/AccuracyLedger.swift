@@ -53,6 +53,16 @@ public final class AccuracyLedger: @unchecked Sendable {
         public var worstSubject: Subject?
         /// Quadratures that hit their panel budget before meeting their tolerance.
         public var unconverged = 0
+        /// The value and error estimate of the unconverged quadrature with the largest relative error
+        /// (nil when every one converged): a warning names it, not ``worst``, which may have converged.
+        public var worstUnconverged: (value: Double, errorEstimate: Double)? {
+            worstUnconvergedValue.map { ($0, worstUnconvergedErrorEstimate) }
+        }
+        var worstUnconvergedValue: Double?
+        var worstUnconvergedErrorEstimate = 0.0
+        var worstUnconvergedRelativeError = -1.0
+        /// What that unconverged quadrature was computing.
+        public var worstUnconvergedSubject: Subject?
         /// The smallest and largest variance at which an activation moment was computed by
         /// quadrature (nil when none was).
         public var varianceRange: ClosedRange<Double>?
@@ -138,7 +148,15 @@ public final class AccuracyLedger: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         state.quadratures += 1
-        if !e.converged { state.unconverged += 1 }
+        if !e.converged {
+            state.unconverged += 1
+            if !(relative <= state.worstUnconvergedRelativeError) {
+                state.worstUnconvergedRelativeError = relative.isNaN ? .infinity : relative
+                state.worstUnconvergedValue = e.value
+                state.worstUnconvergedErrorEstimate = e.errorEstimate
+                state.worstUnconvergedSubject = AccuracyLedger.subject
+            }
+        }
         if !(relative <= state.largestRelativeError) {
             state.largestRelativeError = relative.isNaN ? .infinity : relative
             state.worstValue = e.value

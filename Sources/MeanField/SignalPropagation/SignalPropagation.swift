@@ -140,7 +140,13 @@ public enum SignalPropagation {
     static func sharedKernelPair(_ kernels: CorrelationKernels, correlation c: Double) -> (kernel: Double, derivative: Double)? {
         guard c != 1, kernels.dual == nil, KernelEvaluator.closedFormIsQuadrature(kernels.activation) else { return nil }
         let q = kernels.variance
-        return KernelEvaluator.closedFormPair(kernels.activation, variance1: q, covariance: c * q, variance2: q)
+        // The tilted-orthant closed form itself, the route `kernel(c)` and `derivativeKernel(c)` take
+        // (Gaussian.expectation2D), not KernelEvaluator.closedFormPair's faster Φ₂ pair: the two agree
+        // to ~1e-13 relative near c ≈ 0 (the Φ₂ pair is accurate to 5e-14 of the kernel's scale there),
+        // and the depth sweep's rows stay those of the per-kernel route (DepthSweepKernelPairTests).
+        guard let form = kernels.activation.piecewiseForm else { return nil }
+        return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q, covariance: c * q,
+                                                     variance2: q).map { ($0[0], $0[1]) }
     }
 
     /// A fast evaluator of `E_q[φ²]` for the bracketing search: closed forms where they exist,

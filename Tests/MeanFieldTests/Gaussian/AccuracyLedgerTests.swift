@@ -35,6 +35,24 @@ struct AccuracyLedgerTests {
         }
         #expect(!result.converged)
         #expect(accuracy.unconverged == 1 && accuracy.isOutOfTolerance)
+        #expect(accuracy.worstUnconverged?.value == result.value)
+    }
+
+    /// A warning names the unconverged quadrature, not the one with the largest estimate when that
+    /// one converged (issue #13 defect 7: "an unconverged value warns naming it").
+    @Test func theUnconvergedQuadratureIsNamedNotTheLargestEstimate() {
+        let (_, accuracy) = AccuracyLedger.recording {
+            AccuracyLedger.about("unconverged", variance: 1) {
+                AccuracyLedger.current?.record(Expectation(value: 2, errorEstimate: 1e-12, evaluations: 10, method: .quadrature, converged: false))
+            }
+            AccuracyLedger.about("converged", variance: 3) {
+                AccuracyLedger.current?.record(Expectation(value: 1, errorEstimate: 1e-9, evaluations: 10, method: .quadrature, converged: true))
+            }
+        }
+        #expect(accuracy.unconverged == 1 && accuracy.quadratures == 2)
+        #expect(accuracy.worst?.value == 1 && accuracy.worstSubject?.activation == "converged")
+        #expect(accuracy.worstUnconverged?.value == 2 && accuracy.worstUnconverged?.errorEstimate == 1e-12)
+        #expect(accuracy.worstUnconvergedSubject?.activation == "unconverged" && accuracy.worstUnconvergedSubject?.variance == 1)
     }
 
     @Test func workerThreadsRecordIntoTheCallersLedger() {
