@@ -124,7 +124,7 @@ final class OutputFile {
             if fsync(fd) != 0 { code = errno }
             if close(fd) != 0, code == nil { code = errno }
             if code == nil, rename(temporary, final) != 0 { code = errno }
-            if let code { unlink(temporary) }
+            if code != nil { unlink(temporary) }
             InterruptedRuns.release(interruptRegistration)
             if let code { throw Self.failure(path ?? final, code) }
         }
