@@ -41,3 +41,27 @@ struct TwoDimensionalReference: Sendable {
     let spec: String, orders: (DerivativeOrder, DerivativeOrder)
     let variance1: Double, variance2: Double, correlation: Double, value: Double
 }
+
+/// A kernel split (`ReluAsymptoteKernels.pair`, `SignAsymptoteKernels.pair`) against the kink-aware
+/// whole-plane quadrature at correlations −0.97, −0.4, 0.3, 0.9 for each variance pair, to SPEC §2;
+/// with `routed`, also that the kernel evaluator takes the split there (bit for bit).
+func expectSplitMatchesQuadrature(_ spec: String, variances: [(Double, Double)],
+                                  split pair: (Activation, Double, Double, Double) -> (kernel: Double, derivative: Double)?,
+                                  routed: Bool) throws {
+    let phi = activation(spec)
+    for (q1, q2) in variances {
+        for c in [-0.97, -0.4, 0.3, 0.9] {
+            let q12 = c * (q1 * q2).squareRoot()
+            let split = try #require(pair(phi, q1, q12, q2))
+            let kernel = Gaussian.expectation2D(.value, .value, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
+            let derivative = Gaussian.expectation2D(.first, .first, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
+            let context = "\(spec) q1=\(q1) q2=\(q2) c=\(c)"
+            expectClose(split.kernel, kernel.value, .spec, "kernel " + context)
+            expectClose(split.derivative, derivative.value, .spec, "derivative " + context)
+            if routed {
+                let evaluated = KernelEvaluator.pair(phi, variance1: q1, covariance: q12, variance2: q2)
+                #expect(evaluated.0 == split.kernel && evaluated.1 == split.derivative, "evaluator \(context)")
+            }
+        }
+    }
+}

@@ -37,18 +37,8 @@ import Testing
     /// softplus with beta = 2 (the variance scaling) included.
     @Test(arguments: ["silu", "softplus", "mish", "gelu_tanh", "logsigmoid", "softplus:beta=2"])
     func matchesQuadrature(spec: String) throws {
-        let phi = activation(spec)
-        for (q1, q2) in [(1.0, 1.0), (3.0, 1.5), (1.2, 6.0), (10.0, 25.0)] {
-            for c in [-0.97, -0.4, 0.3, 0.9] {
-                let q12 = c * (q1 * q2).squareRoot()
-                let split = try #require(ReluAsymptoteKernels.pair(phi, variance1: q1, covariance: q12, variance2: q2))
-                let kernel = Gaussian.expectation2D(.value, .value, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
-                let derivative = Gaussian.expectation2D(.first, .first, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
-                let context = "\(spec) q1=\(q1) q2=\(q2) c=\(c)"
-                expectClose(split.kernel, kernel.value, .spec, "kernel " + context)
-                expectClose(split.derivative, derivative.value, .spec, "derivative " + context)
-            }
-        }
+        try expectSplitMatchesQuadrature(spec, variances: [(1.0, 1.0), (3.0, 1.5), (1.2, 6.0), (10.0, 25.0)],
+                                         split: ReluAsymptoteKernels.pair, routed: false)
     }
 
     /// At c = ±1 the kernels are 1D expectations: E[φ²], E[φ'²] at c = 1 and E[φ(z)φ(−z)],

@@ -35,26 +35,7 @@ import Testing
     /// Against the kink-aware nested quadrature of the whole plane where it converges (moderate q).
     @Test(arguments: families)
     func matchesQuadrature(spec: String) throws {
-        try Self.expectSplitMatchesQuadrature(spec, variances: [(1.0, 1.0), (3.0, 1.5), (1.2, 6.0), (10.0, 25.0)])
-    }
-
-    /// The split against the whole-plane quadrature at correlations −0.97, −0.4, 0.3, 0.9 for each
-    /// variance pair, and the kernel evaluator taking the split there.
-    static func expectSplitMatchesQuadrature(_ spec: String, variances: [(Double, Double)]) throws {
-        let phi = activation(spec)
-        for (q1, q2) in variances {
-            for c in [-0.97, -0.4, 0.3, 0.9] {
-                let q12 = c * (q1 * q2).squareRoot()
-                let split = try #require(SignAsymptoteKernels.pair(phi, variance1: q1, covariance: q12, variance2: q2))
-                let kernel = Gaussian.expectation2D(.value, .value, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
-                let derivative = Gaussian.expectation2D(.first, .first, phi, variance1: q1, covariance: q12, variance2: q2, strategy: .quadrature)
-                let context = "\(spec) q1=\(q1) q2=\(q2) c=\(c)"
-                expectClose(split.kernel, kernel.value, .spec, "kernel " + context)
-                expectClose(split.derivative, derivative.value, .spec, "derivative " + context)
-                let routed = KernelEvaluator.pair(phi, variance1: q1, covariance: q12, variance2: q2)
-                #expect(routed.0 == split.kernel && routed.1 == split.derivative, "evaluator \(context)")
-            }
-        }
+        try expectSplitMatchesQuadrature(spec, variances: [(1.0, 1.0), (3.0, 1.5), (1.2, 6.0), (10.0, 25.0)], split: SignAsymptoteKernels.pair, routed: true)
     }
 
     /// At c = ±1 the kernels are 1D expectations (E[φ²], E[φ'²]; E[φ(z)φ(−z)] = −E[φ²] for these odd φ,
@@ -95,7 +76,7 @@ import Testing
     /// kink-aware quadrature at moderate q, against the 1D quadrature at c = ±1 up to q = 1e4
     /// (K(1) = E[σ²], K(−1) = E[σ(z)σ(−z)] = 1/2 − E[σ²], D(±1) = E[σ'²]), and the route's threshold.
     @Test func sigmoidThroughTanh() throws {
-        try Self.expectSplitMatchesQuadrature("sigmoid", variances: [(4.0, 4.0), (12.0, 6.0), (4.8, 24.0), (40.0, 100.0)])
+        try expectSplitMatchesQuadrature("sigmoid", variances: [(4.0, 4.0), (12.0, 6.0), (4.8, 24.0), (40.0, 100.0)], split: SignAsymptoteKernels.pair, routed: true)
         let phi = activation("sigmoid")
         for q in [4.0, 100.0, 1e4] {
             let second = Gaussian.expectation(of: .secondMoment, phi, variance: q).value
