@@ -118,6 +118,10 @@ public enum KernelEvaluator {
         if strategy == .automatic, let split = SignAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
             return split
         }
+        // softsign at every variance: polar coordinates, a fixed radial rule per call (SoftsignKernels).
+        if strategy == .automatic, let polar = SoftsignKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return polar
+        }
         return (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
                 Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
     }
