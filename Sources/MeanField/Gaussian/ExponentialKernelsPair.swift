@@ -80,7 +80,10 @@ extension PiecewiseForm {
     /// covariance `[[q1, q12], [q12, q2]]`, in closed form from five bivariate normal orthant
     /// probabilities; nil outside the validated box (|c| ≤ ``pairHighCorrelationBound``, k√q of both
     /// inputs in ``pairTiltRange``, and ≥ ``pairPriceBelow`` unless `smallTilts`), where the tilted-orthant integrals
-    /// (``exponentialBivariateExpectations(_:variance1:covariance:variance2:)``) take over.
+    /// (``exponentialBivariateExpectations(_:variance1:covariance:variance2:)``) take over. With `largeTilts`
+    /// the box extends above k√q = 4 (the larger input's, up to ``largeTiltMaximum``; the other's down to
+    /// ``pairPriceBelow``, or the box's lower end with `smallTilts`) by
+    /// ``exponentialKernelPairLargeTilt(s1:s2:correlation:)``.
     ///
     /// With φ = s·x (x > 0), A(e^(kx) − 1) (x ≤ 0), tᵢ = k sᵢ (sᵢ = √qᵢ), r = √(1 − c²), and the tilted orthants
     /// ```
@@ -106,11 +109,18 @@ extension PiecewiseForm {
     /// [Drezner & Wesolowsky 1990]: https://doi.org/10.1080/00949659008811236
     /// [Genz 2004]: https://doi.org/10.1023/B:STCO.0000035304.20635.31
     func exponentialKernelPair(variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
-                               smallTilts: Bool = false) -> (kernel: Double, derivative: Double)? {
+                               smallTilts: Bool = false, largeTilts: Bool = false) -> (kernel: Double, derivative: Double)? {
         guard case let .exponential(amplitude, k) = negative, q1 > 0, q2 > 0, q1.isFinite, q2.isFinite, q12.isFinite else { return nil }
         let s1 = q1.squareRoot(), s2 = q2.squareRoot()
         let c = max(-1, min(1, q12 / geometricMean(q1, q2)))
         let t1 = k * s1, t2 = k * s2
+        // With `largeTilts`, above the box: the five orthants as positive tilted-tail integrals
+        // (ExponentialKernelsLargeTilt.swift), up to k√q = largeTiltMaximum.
+        if largeTilts, max(t1, t2) > Self.pairTiltRange.upperBound {
+            guard abs(c) <= Self.pairHighCorrelationBound,
+                  min(t1, t2) >= (smallTilts ? Self.pairTiltRange.lowerBound : Self.pairPriceBelow) else { return nil }
+            return exponentialKernelPairLargeTilt(s1: s1, s2: s2, correlation: c)
+        }
         guard Self.pairTiltRange.contains(t1), Self.pairTiltRange.contains(t2), abs(c) <= Self.pairHighCorrelationBound,
               smallTilts || min(t1, t2) >= Self.pairPriceBelow else { return nil }
         let e0 = 0.5 * (t1 * t1 + 2 * c * t1 * t2 + t2 * t2), e1 = 0.5 * t1 * t1, e2 = 0.5 * t2 * t2

@@ -23,7 +23,9 @@ import Glibc
 ///    [Williams 1997]), gelu's (neural-tangents' `stax.Gelu`, declining where its terms cancel) and
 ///    the tilted-orthant forms of elu, selu, celu (SPEC §8, for `k·min(√q1, √q2) ≥ 0.2`): five Φ₂ by
 ///    Drezner–Wesolowsky/Genz (``PiecewiseForm/exponentialKernelPair(variance1:covariance:variance2:smallTilts:)``,
-///    ~1 µs, for |c| ≤ 1 − 1e-12 and k√q ≤ 4), else the tilted-orthant integrals
+///    ~1 µs, for |c| ≤ 1 − 1e-12 and k√q ≤ 4; above k√q = 4, up to 1000, five positive tilted-tail
+///    integrals on tabulated Gauss rules, ``PiecewiseForm/exponentialKernelPairLargeTilt(s1:s2:correlation:)``),
+///    else the tilted-orthant integrals
 ///    (``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``), for any
 ///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001;
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
@@ -67,8 +69,9 @@ public enum KernelEvaluator {
                                       variance2 q2: Double) -> (kernel: Double, derivative: Double)? {
         guard q1 > 0, q2 > 0 else { return nil }
         if let form = activation.piecewiseForm, case .exponential = form.negative {
-            // Five Φ₂ by Drezner–Wesolowsky inside its validated box (~1 µs), else the tilted-orthant integrals.
-            if let pair = form.exponentialKernelPair(variance1: q1, covariance: q12, variance2: q2) { return pair }
+            // Five Φ₂ by Drezner–Wesolowsky inside its validated box (~1 µs), tilted-tail integrals above it
+            // (k√q > 4, ~0.5 µs), else the tilted-orthant integrals.
+            if let pair = form.exponentialKernelPair(variance1: q1, covariance: q12, variance2: q2, largeTilts: true) { return pair }
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }
@@ -218,7 +221,8 @@ public enum KernelEvaluator {
             return form
         }()
         let one: @Sendable ((q1: Double, q12: Double, q2: Double)) -> (Double, Double) = { [duals] p in
-            if let exponential, let both = exponential.exponentialKernelPair(variance1: p.q1, covariance: p.q12, variance2: p.q2, smallTilts: true) {
+            if let exponential, let both = exponential.exponentialKernelPair(variance1: p.q1, covariance: p.q12, variance2: p.q2,
+                                                                             smallTilts: true, largeTilts: true) {
                 return both
             }
             if let a = duals[p.q1], let b = duals[p.q2], let di = diagonal[p.q1], let dj = diagonal[p.q2] {
