@@ -42,9 +42,12 @@ PARAMS = {
 }
 base.params = lambda name: PARAMS[name]
 
-# The W2b sweeps (w2 as printed in mfsim's JSON meta, sigma_b2 = 0, q0 = 1, c0 = 0.5, 200 layers).
+# The W2b sweeps (w2 as printed in mfsim's JSON meta, sigma_b2 = 0, q0 = 1, c0 = 0.5, 200 layers), and one
+# ordered sweep whose c crosses 0.
 SWEEPS = [("elu:alpha=1", 1.5505188080679275, 0.0, 1.0, 0.5, 200),
-          ("selu", 1.0000000000000002, 0.0, 1.0, 0.5, 200)]
+          ("selu", 1.0000000000000002, 0.0, 1.0, 0.5, 200),
+          # Ordered, q from 2 down to ~0.02, c through 0 near layer 9 (DepthSweepKernelPairTests).
+          ("elu:alpha=1", 0.9, 0.001, 2.0, -0.4, 60)]
 GRID_Q = [0.05, 0.3, 1.0, 4.0, 15.0]        # k*sqrt(q) from 0.22 to 3.9 (the Phi2 pair's box)
 GRID_C = [-0.9, -0.5, -0.1, -0.01, -1e-3, -1e-6, 0.0, 1e-6, 1e-3, 0.002, 0.01, 0.03, 0.1, 0.3, 0.6, 0.9]
 
@@ -116,7 +119,7 @@ def main():
     with Pool(2) as pool:
         trajectories = pool.map(trajectory, SWEEPS, chunksize=1)
         jobs = []
-        for name, rows in trajectories:
+        for name, rows in trajectories[:2]:
             for layer, q, q12, c, chic, K, D in rows:
                 if layer % 10 == 0:
                     jobs.append((name, float(q), float(c)))
