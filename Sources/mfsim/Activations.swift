@@ -3,7 +3,7 @@ import MeanField
 
 /// `mfsim activations`: the catalogue, or with `--at` the values and derivatives at given points.
 struct Activations: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "activations",
         abstract: "List the activation catalogue (names, parameters, defaults, kinks, smoothness), or evaluate activations with --at.",
         discussion: """

@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim depth-sweep`: moments through depth (SPEC §1.2, Model A).
 struct DepthSweep: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "depth-sweep",
         abstract: "Iterate the mean/variance map of an SNN-style network through depth.",
         discussion: """

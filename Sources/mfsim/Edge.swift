@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim edge`: the edge of chaos (SPEC §1.3).
 struct Edge: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "edge",
         abstract: "Edge of chaos: the sigma_w2 with chi1(q*) = 1 for each sigma_b2, and q* there.",
         discussion: """

@@ -10,8 +10,8 @@ import Glibc
 import MeanField
 
 /// `mfsim export`: every standard table as CSV, with a manifest.
-struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(
+struct Export: Subcommand {
+    static let standardConfiguration = CommandConfiguration(
         commandName: "export",
         abstract: "Write every standard table as CSV into a folder, with manifest.json.",
         discussion: """

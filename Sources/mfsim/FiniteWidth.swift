@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim finite-width`: leading 1/n corrections through depth (SPEC §7).
 struct FiniteWidthCommand: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "finite-width",
         abstract: "Leading 1/n corrections: four-point vertex, kernel shift, fluctuations of q and of gradients.",
         discussion: """

@@ -3,7 +3,7 @@ import MeanField
 
 /// `mfsim fixedpoint`: the SNN fixed point (SPEC §1.2).
 struct FixedPoint: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "fixedpoint",
         abstract: "Solve for the selu (lambda, alpha) that make (mean, variance) a fixed point of the SNN map.",
         discussion: """

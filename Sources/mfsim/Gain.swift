@@ -3,7 +3,7 @@ import MeanField
 
 /// `mfsim gain`: initialization gains (SPEC §1.5).
 struct Gain: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "gain",
         abstract: "Initialization gains: E_q[phi^2], the variance factor k (Var[w] = k/fan_in), std_gain = sqrt(k), the NFNets gamma.",
         discussion: """

@@ -48,7 +48,7 @@ public enum Entry {
         do {
             try CommandLineLimit.check(Array(CommandLine.arguments.dropFirst()))
             CompletionRequest.skipsCheck = !CompletionRequest.mayBeAsked(Array(CommandLine.arguments.dropFirst()))
-            var command = try MFSim.parseAsRoot()
+            var command = try SubcommandFastPath.parse(Array(CommandLine.arguments.dropFirst())) ?? MFSim.parseAsRoot()
             try RepeatedOptions.check(Array(CommandLine.arguments.dropFirst()), parsed: command)
             try command.run()
             StandardStreams.flushWarnings()

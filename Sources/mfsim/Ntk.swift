@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim ntk`: NNGP and NTK kernels through depth (SPEC §1.4).
 struct Ntk: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "ntk",
         abstract: "NNGP and NTK kernels of a deep fully connected network, for two inputs or a Gram matrix.",
         discussion: """

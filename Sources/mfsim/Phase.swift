@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim phase`: the phase diagram over (sigma_w2, sigma_b2) (SPEC §1.3).
 struct PhaseCommand: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "phase",
         abstract: "Phase diagram: q*, chi1, c*, depth scales xi_q, xi_c and the phase over a sigma_w2 x sigma_b2 grid.",
         discussion: """

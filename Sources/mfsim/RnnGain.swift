@@ -3,7 +3,7 @@ import MeanField
 
 /// `mfsim rnn-gain`: the RNN gradient gain ρ·E[φ'(√q z)] and neutral-flow parameters (SPEC §1.5).
 struct RnnGain: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "rnn-gain",
         abstract: "RNN gradient gain rho * E[phi'(sqrt(q) z)] for a recurrent matrix of norm rho; solve a parameter for neutral flow.",
         discussion: """

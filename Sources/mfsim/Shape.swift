@@ -11,7 +11,7 @@ import MeanField
 
 /// `mfsim shape`: DKS and TAT activation transformations (SPEC §6).
 struct Shape: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         // Named here: without it ArgumentParser derives the name from String(describing: Shape.self),
         // 2.5M instructions (16% of `mfsim --version`) on every start.
         commandName: "shape",

@@ -13,7 +13,7 @@ extension WeightSampling: ExpressibleByArgument {}
 
 /// `mfsim simulate`: finite-width random networks beside the mean-field prediction.
 struct Simulate: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Monte Carlo of finite-width random networks beside the mean-field prediction.",
         discussion: """

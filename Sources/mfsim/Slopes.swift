@@ -3,7 +3,7 @@ import MeanField
 
 /// `mfsim slopes`: expected slopes and related statistics (SPEC §1.5).
 struct SlopesCommand: TableCommand {
-    static let configuration = CommandConfiguration(
+    static let standardConfiguration = CommandConfiguration(
         commandName: "slopes",
         abstract: "Expected slope E[phi'], E[phi'^2], activation moments, dead fraction and log-slope at X ~ N(mean, variance).",
         discussion: """

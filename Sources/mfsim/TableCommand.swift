@@ -24,7 +24,7 @@ import MeanField
 ///    precision"), so no non-number is ever printed as a result;
 /// 4. selects `--columns`, renders `--format` and writes atomically.
 /// `mfsim export` calls ``measuredTable(_:)`` and ``checkedTable(_:)`` directly.
-protocol TableCommand: ParsableCommand {
+protocol TableCommand: Subcommand {
     var output: OutputOptions { get }
     func makeTable() throws -> Table
     /// Columns where ±inf is a legitimate value (SPEC §3: a depth scale at criticality).

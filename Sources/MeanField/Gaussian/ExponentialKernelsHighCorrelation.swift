@@ -25,6 +25,15 @@ import Glibc
 /// [Genz 2004]: https://doi.org/10.1023/B:STCO.0000035304.20635.31
 /// [Drezner & Wesolowsky 1990]: https://doi.org/10.1080/00949659008811236
 func bivariateNormalHighCorrelation(_ h: Double, _ k: Double, correlation r: Double) -> Double {
+    bivariateNormalHighCorrelationPair(h, k, correlation: r).same
+}
+
+/// `(Φ₂(h, k; ρ), Φ₂(h, −k; −ρ))` from one Genz integral: after its sign change (`K → −K` for ρ < 0)
+/// the two share `H`, `K`, `HK` and `|ρ|`, so the 20-node integral `B` is the same and only the last
+/// line differs (ρ > 0 or ρ < 0 of the table above). Each value is bit for bit what
+/// ``bivariateNormalHighCorrelation(_:_:correlation:)`` alone gives (the negations are exact). The
+/// exponential family's pair needs both: `T₁ = e^(t²/2) Φ₂(−t, −ct; c)` and `W₁ = e^(t²/2) Φ₂(−t, ct; −c)`.
+func bivariateNormalHighCorrelationPair(_ h: Double, _ k: Double, correlation r: Double) -> (same: Double, mirrored: Double) {
     let twoPi = 2 * Double.pi
     let dh = -h
     var dk = -k, hk = dh * dk
@@ -47,10 +56,11 @@ func bivariateNormalHighCorrelation(_ h: Double, _ k: Double, correlation r: Dou
         bvn += a * rule.weights[i] * (exp(-bs / (2 * xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) * (1 + c * xs * (1 + d * xs)))
     }
     bvn = -bvn / twoPi
-    if r > 0 { return bvn + standardNormalCDF(-max(dh, dk)) }
-    bvn = -bvn
+    // ρ > 0: Φ(−max(H, K)) − B/2π; ρ < 0: B/2π + P(−K < X < H)⁺ (H, K after the sign change).
+    let positive = bvn + standardNormalCDF(-max(dh, dk))
+    var negative = -bvn
     if dk > dh {
-        bvn += dh < 0 ? standardNormalCDF(dk) - standardNormalCDF(dh) : standardNormalCDF(-dh) - standardNormalCDF(-dk)
+        negative += dh < 0 ? standardNormalCDF(dk) - standardNormalCDF(dh) : standardNormalCDF(-dh) - standardNormalCDF(-dk)
     }
-    return bvn
+    return r > 0 ? (positive, negative) : (negative, positive)
 }

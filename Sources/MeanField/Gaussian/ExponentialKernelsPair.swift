@@ -118,10 +118,13 @@ extension PiecewiseForm {
         let t0v: Double, t1v: Double, t2v: Double, w1: Double, w2: Double
         if abs(c) > Self.pairCorrelationBound {
             t0v = exp(e0) * bivariateNormalHighCorrelation(h0, k0, correlation: c)
-            t1v = exp(e1) * bivariateNormalHighCorrelation(-t1, -c * t1, correlation: c)
-            t2v = exp(e2) * bivariateNormalHighCorrelation(-c * t2, -t2, correlation: c)
-            w1 = exp(e1) * bivariateNormalHighCorrelation(-t1, c * t1, correlation: -c)
-            w2 = exp(e2) * bivariateNormalHighCorrelation(c * t2, -t2, correlation: -c)
+            // T₁, W₁ (and T₂, W₂) are Φ₂(h, k; c) and Φ₂(h, −k; −c): one Genz integral each pair.
+            let (p1, m1) = bivariateNormalHighCorrelationPair(-t1, -c * t1, correlation: c)
+            let (p2, m2) = bivariateNormalHighCorrelationPair(-t2, -c * t2, correlation: c)
+            t1v = exp(e1) * p1
+            t2v = exp(e2) * p2
+            w1 = exp(e1) * m1
+            w2 = exp(e2) * m2
         } else {
             let p1 = standardNormalCDF(-t1), p2 = standardNormalCDF(-t2)
             let pc1 = standardNormalCDF(-c * t1), pc2 = standardNormalCDF(-c * t2)

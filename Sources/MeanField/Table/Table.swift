@@ -85,43 +85,24 @@ extension Table {
     public func csv() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(rows.count * columns.count * 20 + 64)
-        func append(_ text: String) {
-            // Quoting is decided on the contiguous UTF-8 bytes (the four specials are ASCII):
-            // Character iteration made rendering cost more than computing a 40 000-row NTK table.
-            var text = text
-            text.withUTF8 { bytes in
-                guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
-                    out.append(contentsOf: bytes)
-                    return
-                }
-                out.append(0x22)
-                for byte in bytes {
-                    if byte == 0x22 { out.append(0x22) }
-                    out.append(byte)
-                }
-                out.append(0x22)
-            }
+        for (index, column) in columns.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            Self.appendCSVField(column, to: &out)
         }
-        func appendLine(_ fields: [String]) {
-            for (index, field) in fields.enumerated() {
-                if index > 0 { out.append(0x2C) }
-                append(field)
-            }
-            out.append(0x0D)
-            out.append(0x0A)
-        }
-        appendLine(columns)
+        out.append(0x0D)
+        out.append(0x0A)
         // Cells are written in place (no per-row array of strings): numbers, integers and booleans
-        // never hold a character that needs quoting; text goes through `append` (the same bytes as
-        // `plainText`).
+        // never hold a character that needs quoting; text goes through `appendCSVField` (the same bytes
+        // as `plainText`). The buffer is passed `inout` to static helpers rather than captured by nested
+        // functions, whose boxed capture cost a dynamic exclusivity check per cell.
         for row in rows {
             for (index, cell) in row.enumerated() {
                 if index > 0 { out.append(0x2C) }
                 switch cell {
-                case let .number(x): out.append(contentsOf: formatNumber(x).utf8)
+                case let .number(x): Self.appendUTF8(formatNumber(x), to: &out)
                 case let .integer(n): Self.appendDecimal(n, to: &out)
-                case let .text(text): append(text)
-                case let .bool(b): out.append(contentsOf: (b ? "true" : "false").utf8)
+                case let .text(text): Self.appendCSVField(text, to: &out)
+                case let .bool(b): Self.appendUTF8(b ? "true" : "false", to: &out)
                 case .missing: break
                 }
             }
@@ -129,6 +110,31 @@ extension Table {
             out.append(0x0A)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `text`'s UTF-8 bytes, copied from its contiguous storage.
+    static func appendUTF8(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// One RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, a quote or a line break.
+    static func appendCSVField(_ text: String, to out: inout [UInt8]) {
+        // Quoting is decided on the contiguous UTF-8 bytes (the four specials are ASCII):
+        // Character iteration made rendering cost more than computing a 40 000-row NTK table.
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(0x22)
+            for byte in bytes {
+                if byte == 0x22 { out.append(0x22) }
+                out.append(byte)
+            }
+            out.append(0x22)
+        }
     }
 
     /// The decimal digits of `n` (with a leading `-` when negative), as `String(n)` writes them.
