@@ -38,6 +38,26 @@ import Glibc
 ///    for tanh and tanhshrink at q ≥ 1 the sign split (``SignAsymptoteKernels``: the arcsine kernel of
 ///    sgn plus residual integrals; tanhshrink from tanh by Stein's identity).
 ///
+/// Route table (who asks, what they get; every threshold is a constant of this type or of the route's file):
+/// ```
+/// caller                                   entry point                       routes, in order
+/// ntk two-input sweeps, network kernels    correlationKernels (one q, many c) 0 (exp. family, ≥ 512 queries) → 1 → 2 → 3 → 4
+/// ntk --gram, equal-variance pairs          correlationKernels                 same
+/// ntk --gram, unequal pairs                 unequalPairs                       Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
+/// depth sweep, c*, phase diagram            CorrelationKernels → sameVariancePair / sameVarianceKernel
+///                                                                              2 (per q) → 1 → asymptote splits → 2D engine
+/// θ-series samples (AngularKernels)         pair                               1 → asymptote splits → 2D engine
+/// 1D moments: length-map search, χ₁, ξ_q    secondMomentSearch, moment         Gauss–Hermite (calibrated range) → exact engine
+/// ```
+/// Outside this type no code picks among closed form, series and quadrature: ``CorrelationKernels``
+/// (Model B) holds only its variance's Hermite series and asks here for everything else. Removed by
+/// issue #15 item 2: the depth sweep's own shared-pair route (`SignalPropagation.sharedKernelPair`, which
+/// took the tilted-orthant integrals where this type takes the five-Φ₂ pair: 32-digit mpmath found the
+/// Φ₂ pair as exact at the sweep's points, Tests/Generators/depth-sweep-pair), ``CorrelationKernels``'
+/// own fallback to `Gaussian.expectation2D` (which knew neither the Φ₂ pair nor the asymptote splits),
+/// and `SignalPropagation`'s private 1D-moment choices (now ``moment(_:_:variance:)``,
+/// ``secondMomentSearch(_:)``).
+///
 /// [Cho & Saul 2009]: https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning
 /// [Williams 1997]: https://papers.nips.cc/paper/1197-computing-with-infinite-networks
 public enum KernelEvaluator {
@@ -110,16 +130,8 @@ public enum KernelEvaluator {
     /// the exact 2D engine (`strategy: .quadrature` forces nested quadrature throughout).
     public static func pair(_ activation: Activation, variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
                             strategy: Gaussian.Strategy = .automatic) -> (Double, Double) {
-        if strategy == .automatic, let closed = closedFormPair(activation, variance1: q1, covariance: q12, variance2: q2) {
-            return closed
-        }
-        // Smooth activations with a relu asymptote at q ≥ 1: asymptote in closed form + residual integrals.
-        if strategy == .automatic, let split = ReluAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
-            return split
-        }
-        // tanh and tanhshrink at q ≥ 1: tanh's sign asymptote in closed form (arcsine) + residual integrals.
-        if strategy == .automatic, let split = SignAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
-            return split
+        if strategy == .automatic, let both = closedFormOrSplit(activation, variance1: q1, covariance: q12, variance2: q2) {
+            return both
         }
         // softsign at every variance: polar coordinates, a fixed radial rule per call (SoftsignKernels).
         if strategy == .automatic, let polar = SoftsignKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) {
@@ -127,6 +139,41 @@ public enum KernelEvaluator {
         }
         return (Gaussian.expectation2D(.value, .value, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value,
                 Gaussian.expectation2D(.first, .first, activation, variance1: q1, covariance: q12, variance2: q2, strategy: strategy).value)
+    }
+
+    /// Both kernels from the routes that compute them together: the closed form
+    /// (``closedFormPair(_:variance1:covariance:variance2:)``), else the asymptote splits for smooth
+    /// activations at q ≥ 1; nil where neither applies (the exact 2D engine then takes each kernel).
+    static func closedFormOrSplit(_ activation: Activation, variance1 q1: Double, covariance q12: Double,
+                                  variance2 q2: Double) -> (Double, Double)? {
+        if let closed = closedFormPair(activation, variance1: q1, covariance: q12, variance2: q2) { return closed }
+        // Smooth activations with a relu asymptote at q ≥ 1: asymptote in closed form + residual integrals.
+        if let split = ReluAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) { return split }
+        // tanh and tanhshrink at q ≥ 1: tanh's sign asymptote in closed form (arcsine) + residual integrals.
+        if let split = SignAsymptoteKernels.pair(activation, variance1: q1, covariance: q12, variance2: q2) { return split }
+        return nil
+    }
+
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for u, v of variance q > 0 and correlation c < 1, as
+    /// ``pair(_:variance1:covariance:variance2:strategy:)`` but at c = −1 (u = −v) the closed form or
+    /// else the 1D integral on one mesh (exactly −E[φ²] for an odd φ, which keeps c = −1 a fixed point
+    /// of the correlation map), not an asymptote split: ``CorrelationKernels``' route past its series.
+    static func sameVariancePair(_ activation: Activation, variance q: Double, correlation c: Double) -> (kernel: Double, derivative: Double) {
+        if c == -1 {
+            return closedFormPair(activation, variance1: q, covariance: -q, variance2: q)
+                ?? (Gaussian.expectation2D(.value, .value, activation, variance1: q, covariance: -q, variance2: q).value,
+                    Gaussian.expectation2D(.first, .first, activation, variance1: q, covariance: -q, variance2: q).value)
+        }
+        return pair(activation, variance1: q, covariance: c * q, variance2: q)
+    }
+
+    /// One kernel of ``sameVariancePair(_:variance:correlation:)`` (`.value`: E[φφ], `.first`: E[φ'φ']):
+    /// the same route, but where that is the exact 2D engine only the kernel asked is integrated.
+    static func sameVarianceKernel(_ order: DerivativeOrder, _ activation: Activation, variance q: Double, correlation c: Double) -> Double {
+        let both = c == -1 ? closedFormPair(activation, variance1: q, covariance: -q, variance2: q)
+                           : closedFormOrSplit(activation, variance1: q, covariance: c * q, variance2: q)
+        if let both { return order == .value ? both.0 : both.1 }
+        return Gaussian.expectation2D(order, order, activation, variance1: q, covariance: c * q, variance2: q).value
     }
 
     /// The certified Hermite series at variance q for a smooth activation without a closed form

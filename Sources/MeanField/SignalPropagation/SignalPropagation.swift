@@ -105,64 +105,32 @@ public enum SignalPropagation {
         rows.reserveCapacity(layers + 1)
         var q = q0, c = max(-1, min(1, c0)), q12 = c * q0
         var kernels = CorrelationKernels(activation, variance: q)
-        var pair = sharedKernelPair(kernels, correlation: c)
+        // Both off-diagonal kernels of a row from one evaluation (this row's χ_c, the next layer's q12).
+        var pair = kernels.pair(c)
         for layer in 0...layers {
             if layer > 0 {
                 // The previous row's kernels drive this layer's maps.
                 let nextQ = weights.sigmaW2 * kernels.kernel(1) + weights.sigmaB2
-                let nextQ12 = c == 1 ? nextQ : weights.sigmaW2 * (pair?.kernel ?? kernels.kernel(c)) + weights.sigmaB2
+                let nextQ12 = c == 1 ? nextQ : weights.sigmaW2 * pair.kernel + weights.sigmaB2
                 q = nextQ
                 q12 = nextQ12
                 c = q == 0 ? 1 : max(-1, min(1, q12 / q))
                 guard q.isFinite, q12.isFinite else { return (rows, layer) }
                 kernels = CorrelationKernels(activation, variance: q)
-                pair = sharedKernelPair(kernels, correlation: c)
+                pair = kernels.pair(c)
             }
             let mean = Gaussian.expectation(of: .mean, activation, variance: q).value
             let row = SignalPropagationRow(
                 layer: layer, q: q, q12: q12, c: c, activationMean: mean,
                 activationVariance: max(0, kernels.kernel(1) - mean * mean),
                 chi1: weights.sigmaW2 * kernels.derivativeKernel(1),
-                chiC: weights.sigmaW2 * (pair?.derivative ?? kernels.derivativeKernel(c)))
+                chiC: weights.sigmaW2 * pair.derivative)
             guard row.activationMean.isFinite, row.activationVariance.isFinite, row.chi1.isFinite, row.chiC.isFinite else {
                 return (rows, layer)
             }
             rows.append(row)
         }
         return (rows, nil)
-    }
-
-    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` at the row's (q, c) from one evaluation of the exponential
-    /// family's closed form (elu, selu, celu: tilted orthants, whose two kernels share their
-    /// integrals), where ``CorrelationKernels`` would take that closed form one kernel at a time
-    /// (this row's χ_c, then the next layer's q12); nil elsewhere (c = 1, other activations, or where
-    /// the closed form declines, e.g. k√q < 0.2): then ``CorrelationKernels`` evaluates as before.
-    static func sharedKernelPair(_ kernels: CorrelationKernels, correlation c: Double) -> (kernel: Double, derivative: Double)? {
-        guard c != 1, kernels.dual == nil, KernelEvaluator.closedFormIsQuadrature(kernels.activation) else { return nil }
-        let q = kernels.variance
-        // The tilted-orthant closed form itself, the route `kernel(c)` and `derivativeKernel(c)` take
-        // (Gaussian.expectation2D), not KernelEvaluator.closedFormPair's faster Φ₂ pair: the two agree
-        // to ~1e-13 relative near c ≈ 0 (the Φ₂ pair is accurate to 5e-14 of the kernel's scale there),
-        // and the depth sweep's rows stay those of the per-kernel route (DepthSweepKernelPairTests).
-        guard let form = kernels.activation.piecewiseForm else { return nil }
-        return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q, covariance: c * q,
-                                                     variance2: q).map { ($0[0], $0[1]) }
-    }
-
-    /// A fast evaluator of `E_q[φ²]` for the bracketing search: closed forms where they exist,
-    /// the 400-point Gauss–Hermite rule for smooth activations (verified against the exact value
-    /// at the end), the exact engine otherwise.
-    private static func secondMomentSearch(_ activation: Activation) -> (Double) -> Double {
-        let exact: (Double) -> Double = { Gaussian.expectation(of: .secondMoment, activation, variance: $0).value }
-        guard activation.kinks.isEmpty, activation.closedFormExpectation(.value, .value, mean: 0, variance: 1) == nil,
-              HermiteRule.standard.isAvailable else {
-            return exact
-        }
-        let rule = HermiteRule.standard
-        return { q in
-            let s = q.squareRoot()
-            return rule.expectation { z in let v = activation(s * z); return v * v }
-        }
     }
 
     /// q*, the stable fixed point of the length map, by Brent's method on `F(q) = L(q) − q`
@@ -172,7 +140,7 @@ public enum SignalPropagation {
     /// q0; the bracket then grows geometrically around it. Returns 0 when the signal dies out (σb² = 0 and F < 0 down to
     /// 1e-300) and +∞ when F stays positive up to 1e300 (no finite stable fixed point).
     public static func lengthFixedPoint(_ activation: Activation, weights: GaussianWeights, from q0: Double = 1) throws(SignalPropagationError) -> Double {
-        let search = secondMomentSearch(activation)
+        let search = KernelEvaluator.secondMomentSearch(activation)
         func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
         // σb² = 0, φ(0) = 0: q = 0 is a fixed point, stable when L(q)/q → σw²(φ'(0⁺)² + φ'(0⁻)²)/2 ≤ 1
         // (decided analytically: near 0 the sign of L(q) − q = O(q²) is below rounding). It is the
@@ -251,7 +219,7 @@ public enum SignalPropagation {
     /// closer than that factor can be missed), then Brent's method on the exact map to 1e-15 relative.
     public static func lengthBasinBoundary(_ activation: Activation, weights: GaussianWeights, from q0: Double = 1,
                                            stable: Double) -> Double? {
-        let search = secondMomentSearch(activation)
+        let search = KernelEvaluator.secondMomentSearch(activation)
         func f(_ q: Double) -> Double { weights.sigmaW2 * search(q) + weights.sigmaB2 - q }
         let bounded = [.tanh, .erf, .sigmoid].contains(activation.family)
         let start = stable.isInfinite ? q0 : (stable > 0 ? stable * 1.01 : q0)
@@ -348,10 +316,7 @@ public enum SignalPropagation {
             return PhasePoint(qStar: .infinity, chi1: nil, cStar: nil, xiQ: nil, xiC: nil, phase: .unbounded, qUnstable: unstable)
         }
         let q = evaluationVariance(qStar, activation)
-        // Gauss–Hermite where its analytic error bound is below 1e-16, the exact engine elsewhere.
-        func moment(_ m: Moment) -> Double {
-            HermiteRule.smoothExpectation(m, activation, variance: q) ?? Gaussian.expectation(of: m, activation, variance: q).value
-        }
+        func moment(_ m: Moment) -> Double { KernelEvaluator.moment(m, activation, variance: q) }
         let slopeSquared = moment(.slopeSquared)
         let chi1 = weights.sigmaW2 * slopeSquared
         var cStar = 1.0, chiC = chi1
