@@ -25,7 +25,8 @@ import Glibc
 /// [Genz 2004]: https://doi.org/10.1023/B:STCO.0000035304.20635.31
 /// [Drezner & Wesolowsky 1990]: https://doi.org/10.1080/00949659008811236
 func bivariateNormalHighCorrelation(_ h: Double, _ k: Double, correlation r: Double) -> Double {
-    bivariateNormalHighCorrelationPair(h, k, correlation: r).same
+    let integral = GenzHighCorrelationIntegral(h, k, correlation: r)
+    return r > 0 ? integral.positiveCorrelation : integral.negativeCorrelation
 }
 
 /// `(Φ₂(h, k; ρ), Φ₂(h, −k; −ρ))` from one Genz integral: after its sign change (`K → −K` for ρ < 0)
@@ -34,33 +35,52 @@ func bivariateNormalHighCorrelation(_ h: Double, _ k: Double, correlation r: Dou
 /// ``bivariateNormalHighCorrelation(_:_:correlation:)`` alone gives (the negations are exact). The
 /// exponential family's pair needs both: `T₁ = e^(t²/2) Φ₂(−t, −ct; c)` and `W₁ = e^(t²/2) Φ₂(−t, ct; −c)`.
 func bivariateNormalHighCorrelationPair(_ h: Double, _ k: Double, correlation r: Double) -> (same: Double, mirrored: Double) {
-    let twoPi = 2 * Double.pi
-    let dh = -h
-    var dk = -k, hk = dh * dk
-    if r < 0 { dk = -dk; hk = -hk }
-    let aSquared = (1 - r) * (1 + r)
-    var a = aSquared.squareRoot()
-    let bs = (dh - dk) * (dh - dk)
-    let c = (4 - hk) / 8, d = (12 - hk) / 16
-    var bvn = a * exp(-(bs / aSquared + hk) / 2) * (1 - c * (bs - aSquared) * (1 - d * bs / 5) / 3 + c * d * aSquared * aSquared / 5)
-    if hk > -160 {
-        let b = bs.squareRoot()
-        bvn -= exp(-hk / 2) * twoPi.squareRoot() * standardNormalCDF(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3)
+    let integral = GenzHighCorrelationIntegral(h, k, correlation: r)
+    return r > 0 ? (integral.positiveCorrelation, integral.negativeCorrelation)
+                 : (integral.negativeCorrelation, integral.positiveCorrelation)
+}
+
+/// Genz's integral `−B/2π` with its `H`, `K` (after the sign change), shared by ρ and −ρ; each last
+/// line is computed only when asked for.
+struct GenzHighCorrelationIntegral {
+    let bvn: Double, dh: Double, dk: Double
+
+    init(_ h: Double, _ k: Double, correlation r: Double) {
+        let twoPi = 2 * Double.pi
+        let dh = -h
+        var dk = -k, hk = dh * dk
+        if r < 0 { dk = -dk; hk = -hk }
+        let aSquared = (1 - r) * (1 + r)
+        var a = aSquared.squareRoot()
+        let bs = (dh - dk) * (dh - dk)
+        let c = (4 - hk) / 8, d = (12 - hk) / 16
+        var bvn = a * exp(-(bs / aSquared + hk) / 2) * (1 - c * (bs - aSquared) * (1 - d * bs / 5) / 3 + c * d * aSquared * aSquared / 5)
+        if hk > -160 {
+            let b = bs.squareRoot()
+            bvn -= exp(-hk / 2) * twoPi.squareRoot() * standardNormalCDF(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3)
+        }
+        a *= 0.5
+        let rule = DreznerRules.large
+        for i in 0..<rule.nodes.count {
+            let x = a * (rule.nodes[i] + 1)
+            let xs = x * x
+            let rs = (1 - xs).squareRoot()
+            bvn += a * rule.weights[i] * (exp(-bs / (2 * xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) * (1 + c * xs * (1 + d * xs)))
+        }
+        self.bvn = -bvn / twoPi
+        self.dh = dh
+        self.dk = dk
     }
-    a *= 0.5
-    let rule = DreznerRules.large
-    for i in 0..<rule.nodes.count {
-        let x = a * (rule.nodes[i] + 1)
-        let xs = x * x
-        let rs = (1 - xs).squareRoot()
-        bvn += a * rule.weights[i] * (exp(-bs / (2 * xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) * (1 + c * xs * (1 + d * xs)))
+
+    /// ρ > 0: `Φ(−max(H, K)) − B/2π`.
+    var positiveCorrelation: Double { bvn + standardNormalCDF(-max(dh, dk)) }
+
+    /// ρ < 0: `B/2π + P(−K < X < H)⁺`.
+    var negativeCorrelation: Double {
+        var negative = -bvn
+        if dk > dh {
+            negative += dh < 0 ? standardNormalCDF(dk) - standardNormalCDF(dh) : standardNormalCDF(-dh) - standardNormalCDF(-dk)
+        }
+        return negative
     }
-    bvn = -bvn / twoPi
-    // ρ > 0: Φ(−max(H, K)) − B/2π; ρ < 0: B/2π + P(−K < X < H)⁺ (H, K after the sign change).
-    let positive = bvn + standardNormalCDF(-max(dh, dk))
-    var negative = -bvn
-    if dk > dh {
-        negative += dh < 0 ? standardNormalCDF(dk) - standardNormalCDF(dh) : standardNormalCDF(-dh) - standardNormalCDF(-dk)
-    }
-    return r > 0 ? (positive, negative) : (negative, positive)
 }
