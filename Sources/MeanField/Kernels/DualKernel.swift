@@ -107,9 +107,25 @@ public struct DualKernel: Sendable {
         // Start at the tier the analyticity strip predicts (d = pole distance/√q; measured: the
         // 200-term tier certifies down to d ≈ 1.3–1.6, 400 terms to d ≈ 1.0, 800 to d ≈ 0.64). A
         // wrong guess only costs time: a failing tier falls through to the next.
-        let tiers = [(HermiteRule.standard, 200), (HermiteRule.fine, 400), (HermiteRule.finest, 800)]
         let d = activation.poleDistance.map { $0 / q.squareRoot() } ?? .infinity
-        let first = d >= 1.4 ? 0 : (d >= 0.95 ? 1 : 2)
+        // Below d = 0.5 not even the last tier certifies (none does at d = 0.5, 0.45, 0.4, 0.3 for any
+        // activation with poles, DualKernelPoleBoundTests; it reaches d ≈ 0.64 at best, above):
+        // building its 1600-point rule and 800 coefficients per variance would only cost time
+        // (~0.8 ms per variance, ~80 ms for the rule, in a sweep whose variance changes every layer).
+        guard d >= Self.minimumPoleDistance else { return nil }
+        self.init(activation, variance: q, relativeTolerance: relativeTolerance, secondMoment: second, slopeSquared: slopeSquared,
+                  firstTier: d >= 1.4 ? 0 : (d >= 0.95 ? 1 : 2))
+    }
+
+    /// The relative pole distance `d = (pole distance)/√q` below which no tier is tried.
+    static let minimumPoleDistance = 0.5
+
+    /// The tiers from `firstTier` on (0: 200 terms on 400 points, 1: 400 on 800, 2: 800 on 1600), without the
+    /// pole-distance bound (tests check that the bound declines nothing the tiers would certify).
+    init?(_ activation: Activation, variance q: Double, relativeTolerance: Double, secondMoment second: Double, slopeSquared: Double,
+          firstTier first: Int) {
+        guard activation.kinks.isEmpty, q > 0, q.isFinite, (0...2).contains(first) else { return nil }
+        let tiers = [(HermiteRule.standard, 200), (HermiteRule.fine, 400), (HermiteRule.finest, 800)]
         for (rule, terms) in tiers[first...] {
             let a = Self.hermiteCoefficients(activation, variance: q, rule: rule, terms: terms)
             let b = a.map { $0 * $0 }

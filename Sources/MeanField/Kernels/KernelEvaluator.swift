@@ -92,6 +92,9 @@ public enum KernelEvaluator {
             // Five Φ₂ by Drezner–Wesolowsky inside its validated box (~1 µs), tilted-tail integrals above it
             // (k√q > 4, ~0.5 µs), else the tilted-orthant integrals.
             if let pair = form.exponentialKernelPair(variance1: q1, covariance: q12, variance2: q2, largeTilts: true) { return pair }
+            // Below k·min(√q1, √q2) = 0.2 (up to k√q = 0.5): the power series of the exponential side (~1 µs;
+            // ExponentialSmallTiltKernels.swift), where the forms above cancel and the 2D quadrature took ~1 ms.
+            if let pair = form.exponentialSmallTiltKernelPair(variance1: q1, covariance: q12, variance2: q2) { return pair }
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }

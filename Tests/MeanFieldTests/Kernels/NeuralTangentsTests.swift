@@ -91,9 +91,10 @@ import Testing
     }
 
     /// The θ-Chebyshev route (used for many correlations at one variance where there is no closed
-    /// form: elu, celu below k√q = 0.2) against one exact 2D expectation per value, with q_l
-    /// changing every layer (σb² > 0): every value within 1e-12 of the kernel's scale.
-    @Test(arguments: [("elu", 0.004), ("celu:alpha=2", 0.05)])
+    /// form: softsign; elu and celu below k√q = 0.2 until their small-tilt series, issue #15 item 3) against
+    /// one exact 2D expectation per value, with q_l changing every layer (σb² > 0): every value within
+    /// 1e-12 of the kernel's scale.
+    @Test(arguments: [("softsign", 0.004), ("softsign", 0.05)])
     func angularRouteMatchesDirect(spec: String, q0: Double) {
         let a = activation(spec)
         let c0s = (0..<101).map { -1 + 2 * Double($0) / 100 }
@@ -101,6 +102,20 @@ import Testing
         let fast = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: true, strategy: .automatic)
         let exact = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 12, every: 1, interpolate: false, strategy: .automatic)
         #expect(fast.routes == [.angularChebyshev] && exact.routes == [.direct])
+        Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
+    }
+
+    /// elu and celu below k√q = 0.2 (where the θ-Chebyshev route of quadrature samples served them before
+    /// issue #15 item 3) take the small-tilt series as their closed form, with q_l changing every layer:
+    /// every value within 1e-12 of the kernel's scale of the nested kink-aware quadrature.
+    @Test(arguments: [("elu", 0.004), ("celu:alpha=2", 0.05), ("elu", 2e-6)])
+    func smallTiltSeriesRouteMatchesQuadrature(spec: String, q0: Double) {
+        let a = activation(spec)
+        let c0s = (0..<21).map { -1 + 2 * Double($0) / 20 }
+        let weights = GaussianWeights(sigmaW2: 1, sigmaB2: 0.001 * q0)
+        let fast = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 4, every: 1, interpolate: true, strategy: .automatic)
+        let exact = NeuralTangents.twoInputs(a, q0: q0, c0s: c0s, weights: weights, layers: 4, every: 1, interpolate: false, strategy: .quadrature)
+        #expect(fast.routes == [.closedForm] && exact.routes == [.direct])
         Self.expectRowsClose(fast.rows, exact.rows, relative: 1e-12, spec)
     }
 
