@@ -16,7 +16,7 @@ import make_bivariate_references as base
 def rows(path, c0):
     out = {}
     for r in csv.DictReader(open(path)):
-        if float(r["c0"]) == c0:
+        if abs(float(r["c0"]) - c0) < 1e-12:   # the printed c0 of -1:1:21 (e.g. 0.10000000000000009)
             out[int(r["layer"])] = r
     return out
 
@@ -34,6 +34,7 @@ def main():
     jobs, labels = [], []
     for label, path in (("old", old), ("new", new)):
         t = rows(path, c0)
+        c0 = float(t[1]["c0"])
         w = float(t[1]["sigma_w2"])
         for L in layers:
             q, q12 = (q0, c0 * q0) if L == 1 else (float(t[L - 1]["nngp_11"]), float(t[L - 1]["nngp_12"]))
