@@ -54,10 +54,10 @@ struct GenzHighCorrelationIntegral {
         var a = aSquared.squareRoot()
         let bs = (dh - dk) * (dh - dk)
         let c = (4 - hk) / 8, d = (12 - hk) / 16
-        var bvn = a * exp(-(bs / aSquared + hk) / 2) * (1 - c * (bs - aSquared) * (1 - d * bs / 5) / 3 + c * d * aSquared * aSquared / 5)
+        var bvn = a * tableExp(-(bs / aSquared + hk) / 2) * (1 - c * (bs - aSquared) * (1 - d * bs / 5) / 3 + c * d * aSquared * aSquared / 5)
         if hk > -160 {
             let b = bs.squareRoot()
-            bvn -= exp(-hk / 2) * twoPi.squareRoot() * standardNormalCDF(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3)
+            bvn -= tableExp(-hk / 2) * twoPi.squareRoot() * standardNormalCDF(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3)
         }
         a *= 0.5
         let rule = DreznerRules.large
@@ -65,7 +65,7 @@ struct GenzHighCorrelationIntegral {
             let x = a * (rule.nodes[i] + 1)
             let xs = x * x
             let rs = (1 - xs).squareRoot()
-            bvn += a * rule.weights[i] * (exp(-bs / (2 * xs) - hk / (1 + rs)) / rs - exp(-(bs / xs + hk) / 2) * (1 + c * xs * (1 + d * xs)))
+            bvn += a * rule.weights[i] * (tableExp(-bs / (2 * xs) - hk / (1 + rs)) / rs - tableExp(-(bs / xs + hk) / 2) * (1 + c * xs * (1 + d * xs)))
         }
         self.bvn = -bvn / twoPi
         self.dh = dh

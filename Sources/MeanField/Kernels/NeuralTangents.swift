@@ -160,14 +160,20 @@ public enum NeuralTangents {
         var cache = AngularCache()
         var result: [GramLayer] = []
         let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
+        // Working storage allocated once and reused by every layer (at N = 2000 each N² array is 32 MB:
+        // allocated per layer, their fresh pages cost more system time than the layer's own loops).
+        var nextSigma = [Double](repeating: 0, count: n * n), nextTheta = nextSigma
+        var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
+        var unequal: [Int] = [], unequalInputs: [(q1: Double, q12: Double, q2: Double)] = []
+        unequal.reserveCapacity(pairs.count)
+        unequalInputs.reserveCapacity(pairs.count)
         for layer in 1...layers {
             let variances = (0..<n).map { sigma[$0 * n + $0] }
             let diagonal = Dictionary(uniqueKeysWithValues: Set(variances).map { v in
                 (v, diagonalMoments(activation, variance: v, strategy: strategy))
             })
             // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
-            var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
-            var unequal: [Int] = []
+            unequal.removeAll(keepingCapacity: true)
             var byVariance: [Double: [Int]] = [:]
             for (index, (i, j)) in pairs.enumerated() {
                 if variances[i] == variances[j] { byVariance[variances[i], default: []].append(index) } else { unequal.append(index) }
@@ -181,31 +187,53 @@ public enum NeuralTangents {
                                                                  diagonal: diagonal[v] ?? diagonalMoments(activation, variance: v, strategy: strategy), cache: &cache, strategy: strategy).values
                 for (index, k) in zip(indices, kernels) { values[index] = k }
             }
-            let direct = KernelEvaluator.unequalPairs(activation, unequal.map { index in
+            unequalInputs.removeAll(keepingCapacity: true)
+            for index in unequal {
                 let (i, j) = pairs[index]
-                return (variances[i], sigma[i * n + j], variances[j])
-            }, diagonal: diagonal, strategy: strategy)
+                unequalInputs.append((variances[i], sigma[i * n + j], variances[j]))
+            }
+            let direct = KernelEvaluator.unequalPairs(activation, unequalInputs, diagonal: diagonal, strategy: strategy)
             for (index, v) in zip(unequal, direct) { values[index] = v }
-            var nextSigma = sigma, nextTheta = theta
             for i in 0..<n {
                 let d = diagonal[variances[i]] ?? diagonalMoments(activation, variance: variances[i], strategy: strategy)
                 nextSigma[i * n + i] = w2 * d.second + b2
                 nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
             }
+            // The upper triangle in memory order (pairs run over i, then j > i), then mirrored.
             for (index, (i, j)) in pairs.enumerated() {
                 let (k, d) = values[index]
                 let s = w2 * k + b2
-                let t = s + w2 * d * theta[i * n + j]
-                nextSigma[i * n + j] = s; nextSigma[j * n + i] = s
-                nextTheta[i * n + j] = t; nextTheta[j * n + i] = t
+                nextSigma[i * n + j] = s
+                nextTheta[i * n + j] = s + w2 * d * theta[i * n + j]
             }
-            sigma = nextSigma
-            theta = nextTheta
+            mirrorUpperTriangle(&nextSigma, count: n)
+            mirrorUpperTriangle(&nextTheta, count: n)
+            // The previous layer's matrices become the next layer's storage (copied on write only when
+            // they were reported).
+            swap(&sigma, &nextSigma)
+            swap(&theta, &nextTheta)
             guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
             WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
         }
         return (result, nil)
+    }
+
+    /// Copies the strict upper triangle of the row-major n × n `matrix` onto its lower triangle, in
+    /// 64 × 64 tiles (a column-order write of a 32 MB matrix misses the cache at every entry).
+    static func mirrorUpperTriangle(_ matrix: inout [Double], count n: Int) {
+        let tile = 64
+        matrix.withUnsafeMutableBufferPointer { m in
+            for rowStart in stride(from: 0, to: n, by: tile) {
+                for columnStart in stride(from: rowStart, to: n, by: tile) {
+                    for i in rowStart..<min(rowStart + tile, n) {
+                        let first = max(columnStart, i + 1), end = min(columnStart + tile, n)
+                        guard first < end else { continue }
+                        for j in first..<end { m[j * n + i] = m[i * n + j] }
+                    }
+                }
+            }
+        }
     }
 
     /// The input kernel of N input vectors of dimension d (row-major N × d):
