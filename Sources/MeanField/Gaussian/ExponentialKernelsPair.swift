@@ -40,9 +40,19 @@ extension PiecewiseForm {
         let hk0 = h0 * k0, hs0 = 0.5 * (h0 * h0 + k0 * k0)
         let a = asin(c)
         let rule = abs(c) < 0.3 ? DreznerRules.small : (abs(c) < 0.75 ? DreznerRules.medium : DreznerRules.large)
+        // Two nodes at a time, accumulated node by node (the rules have even sizes).
         var sum = 0.0
-        for i in 0..<rule.nodes.count {
-            let sn = smallArgumentSine(0.5 * a * (1 + rule.nodes[i]))
+        let count = rule.nodes.count, halfAngle = 0.5 * a
+        var i = 0
+        while i + 1 < count {
+            let sn = smallArgumentSine(halfAngle * (1 + SIMD2(rule.nodes[i], rule.nodes[i + 1])))
+            let f = tableExp(e0 + (sn * hk0 - hs0) / ((1 - sn) * (1 + sn)))
+            sum += rule.weights[i] * f[0]
+            sum += rule.weights[i + 1] * f[1]
+            i += 2
+        }
+        if i < count {
+            let sn = smallArgumentSine(halfAngle * (1 + rule.nodes[i]))
             sum += rule.weights[i] * tableExp(e0 + (sn * hk0 - hs0) / ((1 - sn) * (1 + sn)))
         }
         return tableExp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + a / (4 * Double.pi) * sum

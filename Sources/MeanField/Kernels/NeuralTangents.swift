@@ -159,14 +159,13 @@ public enum NeuralTangents {
         var sigma = inputKernel, theta = inputKernel
         var cache = AngularCache()
         var result: [GramLayer] = []
-        let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
         // Working storage allocated once and reused by every layer (at N = 2000 each N² array is 32 MB:
         // allocated per layer, their fresh pages cost more system time than the layer's own loops).
+        // Pairs i < j are addressed by their upper-triangle offset i·n + j, in memory order.
         var nextSigma = [Double](repeating: 0, count: n * n), nextTheta = nextSigma
-        var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
         var unequal: [Int] = [], unequalInputs: [(q1: Double, q12: Double, q2: Double)] = []
-        unequal.reserveCapacity(pairs.count)
-        unequalInputs.reserveCapacity(pairs.count)
+        unequal.reserveCapacity(n * (n - 1) / 2)
+        unequalInputs.reserveCapacity(n * (n - 1) / 2)
         for layer in 1...layers {
             let variances = (0..<n).map { sigma[$0 * n + $0] }
             let diagonal = Dictionary(uniqueKeysWithValues: Set(variances).map { v in
@@ -174,38 +173,40 @@ public enum NeuralTangents {
             })
             // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
             unequal.removeAll(keepingCapacity: true)
+            unequalInputs.removeAll(keepingCapacity: true)
             var byVariance: [Double: [Int]] = [:]
-            for (index, (i, j)) in pairs.enumerated() {
-                if variances[i] == variances[j] { byVariance[variances[i], default: []].append(index) } else { unequal.append(index) }
-            }
-            for (v, indices) in byVariance.sorted(by: { $0.key < $1.key }) {
-                let correlations = indices.map { index -> Double in
-                    let (i, j) = pairs[index]
-                    return v == 0 ? 1 : max(-1, min(1, sigma[i * n + j] / v))
+            for i in 0..<n {
+                let vi = variances[i]
+                for j in i + 1..<n {
+                    if vi == variances[j] {
+                        byVariance[vi, default: []].append(i * n + j)
+                    } else {
+                        unequal.append(i * n + j)
+                        unequalInputs.append((vi, sigma[i * n + j], variances[j]))
+                    }
                 }
+            }
+            // The next layer's entry of pair (k, d) = (E[φφ], E[φ'φ']) at offset ij.
+            func store(_ ij: Int, _ kernels: (Double, Double)) {
+                let (k, d) = kernels
+                let s = w2 * k + b2
+                nextSigma[ij] = s
+                nextTheta[ij] = s + w2 * d * theta[ij]
+            }
+            for (v, offsets) in byVariance.sorted(by: { $0.key < $1.key }) {
+                let correlations = offsets.map { ij -> Double in v == 0 ? 1 : max(-1, min(1, sigma[ij] / v)) }
                 let kernels = KernelEvaluator.correlationKernels(activation, variance: v, correlations: correlations,
                                                                  diagonal: diagonal[v] ?? diagonalMoments(activation, variance: v, strategy: strategy), cache: &cache, strategy: strategy).values
-                for (index, k) in zip(indices, kernels) { values[index] = k }
-            }
-            unequalInputs.removeAll(keepingCapacity: true)
-            for index in unequal {
-                let (i, j) = pairs[index]
-                unequalInputs.append((variances[i], sigma[i * n + j], variances[j]))
+                for (ij, k) in zip(offsets, kernels) { store(ij, k) }
             }
             let direct = KernelEvaluator.unequalPairs(activation, unequalInputs, diagonal: diagonal, strategy: strategy)
-            for (index, v) in zip(unequal, direct) { values[index] = v }
+            for (ij, k) in zip(unequal, direct) { store(ij, k) }
             for i in 0..<n {
                 let d = diagonal[variances[i]] ?? diagonalMoments(activation, variance: variances[i], strategy: strategy)
                 nextSigma[i * n + i] = w2 * d.second + b2
                 nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
             }
-            // The upper triangle in memory order (pairs run over i, then j > i), then mirrored.
-            for (index, (i, j)) in pairs.enumerated() {
-                let (k, d) = values[index]
-                let s = w2 * k + b2
-                nextSigma[i * n + j] = s
-                nextTheta[i * n + j] = s + w2 * d * theta[i * n + j]
-            }
+            // The upper triangle is written; the lower one mirrors it.
             mirrorUpperTriangle(&nextSigma, count: n)
             mirrorUpperTriangle(&nextTheta, count: n)
             // The previous layer's matrices become the next layer's storage (copied on write only when
