@@ -36,16 +36,63 @@ extension PiecewiseForm {
     static func bothTilted(_ t1: Double, _ t2: Double, correlation c: Double) -> Double {
         let e0 = 0.5 * (t1 * t1 + 2 * c * t1 * t2 + t2 * t2)
         let h0 = -(t1 + c * t2), k0 = -(t2 + c * t1)
-        if abs(c) > pairCorrelationBound { return exp(e0) * bivariateNormalHighCorrelation(h0, k0, correlation: c) }
+        if abs(c) > pairCorrelationBound { return tableExp(e0) * bivariateNormalHighCorrelation(h0, k0, correlation: c) }
         let hk0 = h0 * k0, hs0 = 0.5 * (h0 * h0 + k0 * k0)
         let a = asin(c)
         let rule = abs(c) < 0.3 ? DreznerRules.small : (abs(c) < 0.75 ? DreznerRules.medium : DreznerRules.large)
+        // Two nodes at a time, accumulated node by node (the rules have even sizes).
         var sum = 0.0
-        for i in 0..<rule.nodes.count {
-            let sn = sin(0.5 * a * (1 + rule.nodes[i]))
-            sum += rule.weights[i] * exp(e0 + (sn * hk0 - hs0) / ((1 - sn) * (1 + sn)))
+        let count = rule.nodes.count, halfAngle = 0.5 * a
+        var i = 0
+        while i + 1 < count {
+            let sn = smallArgumentSine(halfAngle * (1 + SIMD2(rule.nodes[i], rule.nodes[i + 1])))
+            let f = tableExp(e0 + (sn * hk0 - hs0) / ((1 - sn) * (1 + sn)))
+            sum += rule.weights[i] * f[0]
+            sum += rule.weights[i + 1] * f[1]
+            i += 2
         }
-        return exp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + a / (4 * Double.pi) * sum
+        if i < count {
+            let sn = smallArgumentSine(halfAngle * (1 + rule.nodes[i]))
+            sum += rule.weights[i] * tableExp(e0 + (sn * hk0 - hs0) / ((1 - sn) * (1 + sn)))
+        }
+        return tableExp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + a / (4 * Double.pi) * sum
+    }
+
+    /// The three Drezner–Wesolowsky sums of ``exponentialKernelPair(variance1:covariance:variance2:smallTilts:largeTilts:)``
+    /// on one rule (T₀, T₁, T₂'s exponents `eₘ + (sin θ hkₘ − hsₘ)/cos²θ`, θ = halfAngle·(1 + xᵢ)):
+    /// ```
+    /// sumₘ = Σᵢ wᵢ exp(eₘ + (sin θᵢ hkₘ − hsₘ)/((1 − sin θᵢ)(1 + sin θᵢ)))
+    /// ```
+    /// two nodes at a time (``smallArgumentSine(_:)`` and ``tableExp(_:)`` on SIMD2), each sum accumulated
+    /// node by node in the rule's order: bit for bit the one-node-at-a-time loop (the rules have even sizes;
+    /// an odd last node is taken alone).
+    @inline(__always)
+    static func dreznerSums(_ rule: (nodes: [Double], weights: [Double]), halfAngle: Double,
+                            e: SIMD3<Double>, hk: SIMD3<Double>, hs: SIMD3<Double>) -> (Double, Double, Double) {
+        var sum0 = 0.0, sum1 = 0.0, sum2 = 0.0
+        let count = rule.nodes.count
+        var i = 0
+        while i + 1 < count {
+            let sn = smallArgumentSine(halfAngle * (1 + SIMD2(rule.nodes[i], rule.nodes[i + 1])))
+            let inverse = 1 / ((1 - sn) * (1 + sn))
+            let f0 = tableExp(e[0] + (sn * hk[0] - hs[0]) * inverse)
+            let f1 = tableExp(e[1] + (sn * hk[1] - hs[1]) * inverse)
+            let f2 = tableExp(e[2] + (sn * hk[2] - hs[2]) * inverse)
+            let w = rule.weights[i], w2 = rule.weights[i + 1]
+            sum0 += w * f0[0]; sum0 += w2 * f0[1]
+            sum1 += w * f1[0]; sum1 += w2 * f1[1]
+            sum2 += w * f2[0]; sum2 += w2 * f2[1]
+            i += 2
+        }
+        if i < count {
+            let sn = smallArgumentSine(halfAngle * (1 + rule.nodes[i]))
+            let inverse = 1 / ((1 - sn) * (1 + sn))
+            let w = rule.weights[i]
+            sum0 += w * tableExp(e[0] + (sn * hk[0] - hs[0]) * inverse)
+            sum1 += w * tableExp(e[1] + (sn * hk[1] - hs[1]) * inverse)
+            sum2 += w * tableExp(e[2] + (sn * hk[2] - hs[2]) * inverse)
+        }
+        return (sum0, sum1, sum2)
     }
 
     /// `G = E[(e^(ku) − 1)(e^(kv) − 1) 1{u<0, v<0}]` without cancellation at small `tᵢ = k sᵢ`: by Price's
@@ -127,14 +174,15 @@ extension PiecewiseForm {
         let h0 = -(t1 + c * t2), k0 = -(t2 + c * t1)
         let t0v: Double, t1v: Double, t2v: Double, w1: Double, w2: Double
         if abs(c) > Self.pairCorrelationBound {
-            t0v = exp(e0) * bivariateNormalHighCorrelation(h0, k0, correlation: c)
+            t0v = tableExp(e0) * bivariateNormalHighCorrelation(h0, k0, correlation: c)
             // T₁, W₁ (and T₂, W₂) are Φ₂(h, k; c) and Φ₂(h, −k; −c): one Genz integral each pair.
             let (p1, m1) = bivariateNormalHighCorrelationPair(-t1, -c * t1, correlation: c)
             let (p2, m2) = bivariateNormalHighCorrelationPair(-t2, -c * t2, correlation: c)
-            t1v = exp(e1) * p1
-            t2v = exp(e2) * p2
-            w1 = exp(e1) * m1
-            w2 = exp(e2) * m2
+            let tilt1 = tableExp(e1), tilt2 = tableExp(e2)
+            t1v = tilt1 * p1
+            t2v = tilt2 * p2
+            w1 = tilt1 * m1
+            w2 = tilt2 * m2
         } else {
             let p1 = standardNormalCDF(-t1), p2 = standardNormalCDF(-t2)
             let pc1 = standardNormalCDF(-c * t1), pc2 = standardNormalCDF(-c * t2)
@@ -144,21 +192,15 @@ extension PiecewiseForm {
             let hk2 = c * t2 * t2, hs2 = 0.5 * t2 * t2 * (1 + c * c)
             let a = asin(c)
             let rule = abs(c) < 0.3 ? DreznerRules.small : (abs(c) < 0.75 ? DreznerRules.medium : DreznerRules.large)
-            var sum0 = 0.0, sum1 = 0.0, sum2 = 0.0
-            for i in 0..<rule.nodes.count {
-                let sn = sin(0.5 * a * (1 + rule.nodes[i]))
-                let inverse = 1 / ((1 - sn) * (1 + sn))
-                let w = rule.weights[i]
-                sum0 += w * exp(e0 + (sn * hk0 - hs0) * inverse)
-                sum1 += w * exp(e1 + (sn * hk1 - hs1) * inverse)
-                sum2 += w * exp(e2 + (sn * hk2 - hs2) * inverse)
-            }
+            let (sum0, sum1, sum2) = Self.dreznerSums(rule, halfAngle: 0.5 * a, e: SIMD3(e0, e1, e2),
+                                                      hk: SIMD3(hk0, hk1, hk2), hs: SIMD3(hs0, hs1, hs2))
             let scale = a / (4 * Double.pi)
-            t0v = exp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + scale * sum0
-            t1v = exp(e1) * p1 * pc1 + scale * sum1
-            t2v = exp(e2) * pc2 * p2 + scale * sum2
-            w1 = exp(e1) * p1 * (1 - pc1) - scale * sum1
-            w2 = exp(e2) * (1 - pc2) * p2 - scale * sum2
+            let tilt1 = tableExp(e1), tilt2 = tableExp(e2)
+            t0v = tableExp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + scale * sum0
+            t1v = tilt1 * p1 * pc1 + scale * sum1
+            t2v = tilt2 * pc2 * p2 + scale * sum2
+            w1 = tilt1 * p1 * (1 - pc1) - scale * sum1
+            w2 = tilt2 * (1 - pc2) * p2 - scale * sum2
         }
         let s = positiveSlope
         let phi = acos(-c)

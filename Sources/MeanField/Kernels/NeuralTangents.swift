@@ -159,53 +159,82 @@ public enum NeuralTangents {
         var sigma = inputKernel, theta = inputKernel
         var cache = AngularCache()
         var result: [GramLayer] = []
-        let pairs = (0..<n).flatMap { i in (i + 1..<n).map { (i, $0) } }
+        // Working storage allocated once and reused by every layer (at N = 2000 each N² array is 32 MB:
+        // allocated per layer, their fresh pages cost more system time than the layer's own loops).
+        // Pairs i < j are addressed by their upper-triangle offset i·n + j, in memory order.
+        var nextSigma = [Double](repeating: 0, count: n * n), nextTheta = nextSigma
+        var unequal: [Int] = [], unequalInputs: [(q1: Double, q12: Double, q2: Double)] = []
+        unequal.reserveCapacity(n * (n - 1) / 2)
+        unequalInputs.reserveCapacity(n * (n - 1) / 2)
         for layer in 1...layers {
             let variances = (0..<n).map { sigma[$0 * n + $0] }
             let diagonal = Dictionary(uniqueKeysWithValues: Set(variances).map { v in
                 (v, diagonalMoments(activation, variance: v, strategy: strategy))
             })
             // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
-            var values = [(Double, Double)](repeating: (0, 0), count: pairs.count)
-            var unequal: [Int] = []
+            unequal.removeAll(keepingCapacity: true)
+            unequalInputs.removeAll(keepingCapacity: true)
             var byVariance: [Double: [Int]] = [:]
-            for (index, (i, j)) in pairs.enumerated() {
-                if variances[i] == variances[j] { byVariance[variances[i], default: []].append(index) } else { unequal.append(index) }
-            }
-            for (v, indices) in byVariance.sorted(by: { $0.key < $1.key }) {
-                let correlations = indices.map { index -> Double in
-                    let (i, j) = pairs[index]
-                    return v == 0 ? 1 : max(-1, min(1, sigma[i * n + j] / v))
+            for i in 0..<n {
+                let vi = variances[i]
+                for j in i + 1..<n {
+                    if vi == variances[j] {
+                        byVariance[vi, default: []].append(i * n + j)
+                    } else {
+                        unequal.append(i * n + j)
+                        unequalInputs.append((vi, sigma[i * n + j], variances[j]))
+                    }
                 }
+            }
+            // The next layer's entry of pair (k, d) = (E[φφ], E[φ'φ']) at offset ij.
+            func store(_ ij: Int, _ kernels: (Double, Double)) {
+                let (k, d) = kernels
+                let s = w2 * k + b2
+                nextSigma[ij] = s
+                nextTheta[ij] = s + w2 * d * theta[ij]
+            }
+            for (v, offsets) in byVariance.sorted(by: { $0.key < $1.key }) {
+                let correlations = offsets.map { ij -> Double in v == 0 ? 1 : max(-1, min(1, sigma[ij] / v)) }
                 let kernels = KernelEvaluator.correlationKernels(activation, variance: v, correlations: correlations,
                                                                  diagonal: diagonal[v] ?? diagonalMoments(activation, variance: v, strategy: strategy), cache: &cache, strategy: strategy).values
-                for (index, k) in zip(indices, kernels) { values[index] = k }
+                for (ij, k) in zip(offsets, kernels) { store(ij, k) }
             }
-            let direct = KernelEvaluator.unequalPairs(activation, unequal.map { index in
-                let (i, j) = pairs[index]
-                return (variances[i], sigma[i * n + j], variances[j])
-            }, diagonal: diagonal, strategy: strategy)
-            for (index, v) in zip(unequal, direct) { values[index] = v }
-            var nextSigma = sigma, nextTheta = theta
+            let direct = KernelEvaluator.unequalPairs(activation, unequalInputs, diagonal: diagonal, strategy: strategy)
+            for (ij, k) in zip(unequal, direct) { store(ij, k) }
             for i in 0..<n {
                 let d = diagonal[variances[i]] ?? diagonalMoments(activation, variance: variances[i], strategy: strategy)
                 nextSigma[i * n + i] = w2 * d.second + b2
                 nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
             }
-            for (index, (i, j)) in pairs.enumerated() {
-                let (k, d) = values[index]
-                let s = w2 * k + b2
-                let t = s + w2 * d * theta[i * n + j]
-                nextSigma[i * n + j] = s; nextSigma[j * n + i] = s
-                nextTheta[i * n + j] = t; nextTheta[j * n + i] = t
-            }
-            sigma = nextSigma
-            theta = nextTheta
+            // The upper triangle is written; the lower one mirrors it.
+            mirrorUpperTriangle(&nextSigma, count: n)
+            mirrorUpperTriangle(&nextTheta, count: n)
+            // The previous layer's matrices become the next layer's storage (copied on write only when
+            // they were reported).
+            swap(&sigma, &nextSigma)
+            swap(&theta, &nextTheta)
             guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
             WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
         }
         return (result, nil)
+    }
+
+    /// Copies the strict upper triangle of the row-major n × n `matrix` onto its lower triangle, in
+    /// 64 × 64 tiles (a column-order write of a 32 MB matrix misses the cache at every entry).
+    static func mirrorUpperTriangle(_ matrix: inout [Double], count n: Int) {
+        let tile = 64
+        matrix.withUnsafeMutableBufferPointer { m in
+            for rowStart in stride(from: 0, to: n, by: tile) {
+                for columnStart in stride(from: rowStart, to: n, by: tile) {
+                    for i in rowStart..<min(rowStart + tile, n) {
+                        let first = max(columnStart, i + 1), end = min(columnStart + tile, n)
+                        guard first < end else { continue }
+                        for j in first..<end { m[j * n + i] = m[i * n + j] }
+                    }
+                }
+            }
+        }
     }
 
     /// The input kernel of N input vectors of dimension d (row-major N × d):
