@@ -99,7 +99,7 @@ extension Table {
             for (index, cell) in row.enumerated() {
                 if index > 0 { out.append(0x2C) }
                 switch cell {
-                case let .number(x): Self.appendUTF8(formatNumber(x), to: &out)
+                case let .number(x): appendShortestDecimal(x, to: &out)
                 case let .integer(n): Self.appendDecimal(n, to: &out)
                 case let .text(text): Self.appendCSVField(text, to: &out)
                 case let .bool(b): Self.appendUTF8(b ? "true" : "false", to: &out)
