@@ -5,14 +5,21 @@ extension StringProtocol {
     /// category Zs, U+0009 and U+200B (zero width space), the set swift-corelibs-foundation's
     /// `CharacterSet.whitespaces` holds (checked over every scalar).
     public func trimmingWhitespace() -> String {
-        trimmingScalars { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
+        trimmingScalars { scalar in
+            // In ASCII the set is U+0009 and U+0020 (the only ASCII Zs): the general-category lookup, ~100
+            // instructions a scalar, only for the rest (issue #15: start-up parses several specs and numbers).
+            if scalar.isASCII { return scalar == " " || scalar == "\t" }
+            return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+        }
     }
 
     /// The text without the leading and trailing Unicode scalars for which `isTrimmed` holds.
     public func trimmingScalars(_ isTrimmed: (Unicode.Scalar) -> Bool) -> String {
-        let scalars = String(self).unicodeScalars
+        let text = String(self), scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isTrimmed($0) }),
               let last = scalars.lastIndex(where: { !isTrimmed($0) }) else { return "" }
+        // Nothing to trim: the text itself, not a copy built scalar by scalar.
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return text }
         var kept = String.UnicodeScalarView()
         kept.append(contentsOf: scalars[first...last])
         return String(kept)
