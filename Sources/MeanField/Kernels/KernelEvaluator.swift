@@ -98,10 +98,10 @@ public enum KernelEvaluator {
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }
-        // Φ₂ rectangles (piecewise polynomials): both kernels from one set of orthants.
-        if activation.basePiecewisePolynomial != nil,
-           let both = activation.piecewiseKernelPair(variance1: q1, covariance: q12, variance2: q2) {
-            return both
+        // Piecewise polynomials: Mehler's series at |ρ| ≤ 1/8, else Φ₂ rectangles (both kernels from one set of
+        // orthants), else the series where those decline (PiecewisePolynomialKernelRoute.swift).
+        if activation.basePiecewisePolynomial != nil {
+            return PiecewisePolynomialKernelRoute.pair(activation, variance1: q1, covariance: q12, variance2: q2)
         }
         // Arc-cosine kernels (relu, leaky_relu, linear): closedFormBivariate's first answer for them,
         // without building the activation's PiecewiseLinearFunction per call.
