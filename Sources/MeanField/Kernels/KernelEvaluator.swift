@@ -25,9 +25,13 @@ import Glibc
 ///    Drezner–Wesolowsky/Genz (``PiecewiseForm/exponentialKernelPair(variance1:covariance:variance2:smallTilts:)``,
 ///    ~1 µs, for |c| ≤ 1 − 1e-12 and k√q ≤ 4; above k√q = 4, up to 1000, five positive tilted-tail
 ///    integrals on tabulated Gauss rules, ``PiecewiseForm/exponentialKernelPairLargeTilt(s1:s2:correlation:)``),
-///    else the tilted-orthant integrals
+///    below `k·min(√q1, √q2)` = 0.2 (up to k√q = 0.5) the power series of the exponential side
+///    (`ExponentialSmallTiltKernels.swift`), else the tilted-orthant integrals
 ///    (``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``), for any
-///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001;
+///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001; the
+///    piecewise polynomials (hardtanh, relu6, hardsigmoid, hardswish, softshrink and their affine
+///    images) Mehler's series with closed-form Hermite coefficients at |ρ| ≤ 1/8, else their Φ₂
+///    rectangles, else the series where those decline (|ρ| ≤ 0.9; `PiecewisePolynomialKernelRoute.swift`);
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
 ///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
 /// 3. **θ-Chebyshev series** (``AngularKernels``) at one variance, when at least
