@@ -208,10 +208,12 @@ extension Shape {
         var table = Table(columns: ["activation", "method", "depth", "c_in", "c_out"], meta: meta + [Table.Meta("c_map", .integer(points))])
         let inputs = (0..<points).map { i in i == points - 1 ? 1.0 : -1 + 2 * Double(i) / Double(points - 1) }
         for (c, result) in zip(cases, results) {
-            let shaped = result.shaped
-            let q = shaped.localMaps.qValue
             let architecture = c.architecture
-            let outputs = concurrentMap(inputs) { x in architecture.composed(x) { shaped.cMap($0, qValue: q) } }
+            // How many local-map values one composed value asks for (the network's nonlinear layers).
+            var callsPerInput = 0
+            _ = architecture.composed(0) { callsPerInput += 1; return $0 }
+            let local = try result.shaped.correlationMap(expectedQueries: points * max(1, callsPerInput))
+            let outputs = concurrentMap(inputs) { x in architecture.composed(x, local) }
             for (x, out) in zip(inputs, outputs) {
                 table.append([.text(c.activation.spec), .text(c.method.rawValue), c.depth.map { .integer($0) } ?? .missing, .number(x), .number(out)])
             }

@@ -204,19 +204,61 @@ public enum KernelEvaluator {
                                    diagonal: (second: Double, slopeSquared: Double),
                                    cache: inout AngularCache, interpolate: Bool = true, expectedQueries: Int? = nil,
                                    strategy: Gaussian.Strategy = .automatic) -> (values: [(Double, Double)], route: KernelRoute) {
+        let interiorCount = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
+        let prepared = prepare(activation, variance: q, interiorCount: interiorCount, diagonal: diagonal, cache: &cache,
+                               interpolate: interpolate, expectedQueries: expectedQueries, strategy: strategy)
+        let antipodal = strategy == .automatic && correlations.contains(-1)
+            ? antipodalPair(activation, variance: q, diagonal: diagonal) : nil
+        // The cheap routes evaluate every entry; c = 1 is always the diagonal's two 1D moments, c = −1 the
+        // antipodal pair.
+        func each(_ kernels: (Double) -> (Double, Double)) -> [(Double, Double)] {
+            correlations.map { c in c == 1 ? (diagonal.second, diagonal.slopeSquared) : (c == -1 ? antipodal ?? kernels(c) : kernels(c)) }
+        }
+        guard prepared.isCostly else { return (each(prepared.interior), prepared.route) }
+        // Distinct interior correlations evaluated on every core (each value costs microseconds or more).
+        let interior = Array(Set(correlations.filter { $0 != 1 && !($0 == -1 && antipodal != nil) })).sorted()
+        let values = interior.count >= 4 ? concurrentMap(interior, prepared.interior) : interior.map(prepared.interior)
+        let lookup = Dictionary(uniqueKeysWithValues: zip(interior, values))
+        return (each { lookup[$0] ?? prepared.interior($0) }, prepared.route)
+    }
+
+    /// `(E[φ(u)φ(−u)], E[φ'(u)φ'(−u)])` at variance q (c = −1) by ``sameVariancePair(_:variance:correlation:)``,
+    /// each snapped to ∓ its diagonal moment (`E_q[φ²]`, `E_q[φ'²]`) when within 16 ulps of it:
+    /// ```
+    /// φ odd:  E[φ(u)φ(−u)] = −E[φ²],   E[φ'(u)φ'(−u)] = E[φ'²]      (φ even: the signs swap)
+    /// ```
+    /// so that two antipodal inputs of an odd φ stay antipodal bit for bit at σb² = 0 (Σ₁₂ = −Σ₁₁ at every
+    /// layer), as identical ones stay identical. Without it the routes' ulps of disagreement with the
+    /// diagonal (an asymptote split's, a closed form written differently from its diagonal) are amplified
+    /// in the chaotic phase, where c = −1 repels: tanh at σw² = k from q0 = 3 reached c₂₀₀ = −0.73 (erf's
+    /// arcsine slope kernel and its diagonal differ by up to ~8 ulps). A kernel within 16 ulps of −E[φ²]
+    /// forces the even part of φ below √(32 ulp)·‖φ‖ ≈ 8e-8‖φ‖, and the snap moves it by at most 16 ulps
+    /// (3.6e-15 relative).
+    static func antipodalPair(_ activation: Activation, variance q: Double,
+                              diagonal: (second: Double, slopeSquared: Double)) -> (Double, Double) {
+        let (kernel, derivative) = sameVariancePair(activation, variance: max(q, Double.leastNormalMagnitude), correlation: -1)
+        func snapped(_ x: Double, _ moment: Double) -> Double {
+            for target in [-moment, moment] where abs(x - target) <= 16 * target.magnitude.ulp { return target }
+            return x
+        }
+        return (snapped(kernel, diagonal.second), snapped(derivative, diagonal.slopeSquared))
+    }
+
+    /// The route of ``correlationKernels(_:variance:correlations:diagonal:cache:interpolate:expectedQueries:strategy:)``
+    /// at one variance, chosen once for `interiorCount` correlations c ≠ 1 now (and `expectedQueries` over
+    /// the caller's whole run), with what it needs built (its series): `interior(c)` is then
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` at any c < 1, on any thread.
+    static func prepare(_ activation: Activation, variance q: Double, interiorCount: Int,
+                        diagonal: (second: Double, slopeSquared: Double), cache: inout AngularCache,
+                        interpolate: Bool = true, expectedQueries: Int? = nil,
+                        strategy: Gaussian.Strategy = .automatic) -> PreparedKernels {
         // q = 0 (an underflowed, dying signal): both inputs sit at 0; the q → 0⁺ limit, as elsewhere.
         let q = max(q, Double.leastNormalMagnitude)
-        let interiorCount = correlations.reduce(0) { $0 + ($1 == 1 ? 0 : 1) }
-        // The cheap routes evaluate every entry; c = 1 is always the diagonal's two 1D moments.
-        func each(_ route: KernelRoute, _ kernels: (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
-            (correlations.map { $0 == 1 ? (diagonal.second, diagonal.slopeSquared) : kernels($0) }, route)
+        func cheap(_ route: KernelRoute, _ kernels: @escaping @Sendable (Double) -> (Double, Double)) -> PreparedKernels {
+            PreparedKernels(route: route, isCostly: false, interior: kernels)
         }
-        // Distinct interior correlations evaluated on every core (each value costs microseconds or more).
-        func table(_ route: KernelRoute, _ kernels: @Sendable (Double) -> (Double, Double)) -> (values: [(Double, Double)], route: KernelRoute) {
-            let interior = Array(Set(correlations.filter { $0 != 1 })).sorted()
-            let values = interior.count >= 4 ? concurrentMap(interior, kernels) : interior.map(kernels)
-            let lookup = Dictionary(uniqueKeysWithValues: zip(interior, values))
-            return each(route) { lookup[$0] ?? kernels($0) }
+        func costly(_ route: KernelRoute, _ kernels: @escaping @Sendable (Double) -> (Double, Double)) -> PreparedKernels {
+            PreparedKernels(route: route, isCostly: true, interior: kernels)
         }
         if strategy == .automatic, hasClosedForm(activation, variance1: q, variance2: q) {
             // Route 0: a variance queried often enough gets a θ-series of its (quadrature) closed form.
@@ -224,17 +266,17 @@ public enum KernelEvaluator {
                max(interiorCount, expectedQueries ?? 0) >= closedFormSeriesThreshold {
                 if let angular = cache.series[q] ?? AngularKernels(activation, variance: q, tolerance: closedFormSeriesTolerance) {
                     cache.series[q] = angular
-                    return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
+                    return cheap(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
                 }
                 cache.failedFrom = q
             }
-            return table(.closedForm) { c in pair(activation, variance1: q, covariance: c * q, variance2: q) }
+            return costly(.closedForm) { c in pair(activation, variance1: q, covariance: c * q, variance2: q) }
         }
         if strategy == .automatic, interiorCount > 0,
            let dual = hermiteSeries(activation, variance: q, secondMoment: diagonal.second, slopeSquared: diagonal.slopeSquared) {
-            return each(.hermiteSeries) { c in
-                // c = −1 is a 1D integral done exactly (an odd φ's −E[φ²]).
-                c == -1 ? pair(activation, variance1: q, covariance: c * q, variance2: q) : (dual.kernel(c), dual.derivativeKernel(c))
+            return cheap(.hermiteSeries) { c in
+                // c = −1 (u = −v) is a 1D integral (an odd φ's −E[φ²]).
+                c == -1 ? sameVariancePair(activation, variance: q, correlation: -1) : (dual.kernel(c), dual.derivativeKernel(c))
             }
         }
         // Worth building when this variance will be queried often enough: here, or over all the
@@ -243,12 +285,12 @@ public enum KernelEvaluator {
             && max(interiorCount, expectedQueries ?? 0) >= angularThreshold && q < cache.failedFrom
         if wantsSeries, let angular = cache.series[q] ?? AngularKernels(activation, variance: q) {
             cache.series[q] = angular
-            return each(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
+            return cheap(.angularChebyshev) { c in (angular.kernel(c), angular.derivativeKernel(c)) }
         }
         // A series that failed at this q will fail at larger q too (the needed degree grows like √q).
         if wantsSeries { cache.failedFrom = q }
         // Direct: one exact 2D expectation pair per distinct correlation, on every core.
-        return table(.direct) { c in pair(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
+        return costly(.direct) { c in pair(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
     }
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)`: the closed form
@@ -303,4 +345,15 @@ public enum KernelEvaluator {
 
     /// Pairs per concurrent task in ``unequalPairs(_:_:diagonal:strategy:)``.
     static let unequalPairsBlock = 256
+}
+
+/// One variance's kernel route, chosen and built by ``KernelEvaluator/prepare(_:variance:interiorCount:diagonal:cache:interpolate:expectedQueries:strategy:)``.
+struct PreparedKernels: Sendable {
+    /// Which route `interior` is.
+    let route: KernelRoute
+    /// Whether a value costs microseconds or more (closed form, 2D engine: worth spreading distinct
+    /// correlations over the cores) rather than a series evaluation.
+    let isCostly: Bool
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` at a correlation c < 1.
+    let interior: @Sendable (Double) -> (Double, Double)
 }

@@ -231,9 +231,37 @@ extension ShapedActivation {
     }
 
     /// The local C map `C(c) = E[φ̂(u) φ̂(v)] / Q(1)`, `(u, v)` unit-variance Gaussians of
-    /// correlation `c` (the NNGP recursion of one nonlinear layer at q = 1).
+    /// correlation `c` (the NNGP recursion of one nonlinear layer at q = 1), by the kink-aware 2D
+    /// engine on φ̂ itself: the definition, against which ``correlationMap(expectedQueries:)`` is tested.
     public func cMap(_ c: Double, qValue: Double) -> Double {
         let f = kinkedFunction(.value)
         return Gaussian.expectation2D(f, f, variance1: 1, covariance: c, variance2: 1).value / qValue
+    }
+}
+
+extension ShapedActivation {
+    /// The local C map of φ̂ through the ``KernelEvaluator``, prepared once for about `expectedQueries`
+    /// correlations (what `mfsim shape --c-map` evaluates at every layer of the composed map):
+    /// ```
+    /// C(c) = K(c) / K(1),   K(c) = E[φ̂(u) φ̂(v)],   (u, v) ~ N(0, [[1, c], [c, 1]])
+    /// ```
+    /// φ̂ enters as the activation its canonical spec parses to (as in ``NetworkCheck``), so K takes
+    /// the route `ntk` takes at q = 1 — a closed form, the certified Hermite series or the θ-series
+    /// when `expectedQueries` makes it worth building, else the 2D engine — and `K(1) = E[φ̂²]` is the
+    /// evaluator's diagonal moment, so `C(1) = 1` exactly. The returned function is pure (any thread).
+    /// - Throws: ``ShapingError/noSolution(_:)`` when the spec does not parse or `E[φ̂²]` is not
+    ///   positive and finite.
+    public func correlationMap(expectedQueries: Int) throws(ShapingError) -> @Sendable (Double) -> Double {
+        let phi: Activation
+        do { phi = try Activation(spec: spec) } catch {
+            throw .noSolution("the shaped activation '\(spec)' does not parse: \(error)")
+        }
+        let diagonal = NeuralTangents.diagonalMoments(phi, variance: 1, strategy: .automatic)
+        let k1 = diagonal.second
+        guard k1 > 0, k1.isFinite else { throw .noSolution("E[phi_hat^2] of \(spec) is \(k1), not positive and finite") }
+        var cache = AngularCache()
+        let prepared = KernelEvaluator.prepare(phi, variance: 1, interiorCount: 1, diagonal: diagonal, cache: &cache,
+                                               expectedQueries: expectedQueries)
+        return { c in c >= 1 ? 1 : prepared.interior(max(-1, c)).0 / k1 }
     }
 }
