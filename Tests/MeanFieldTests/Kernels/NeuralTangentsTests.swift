@@ -305,15 +305,15 @@ import Testing
     func gramIsBitwiseThePlainRecursion(spec: String) throws {
         let n = 300, d = 4
         var x = Self.inputs(count: n, dimension: d, seed: 5, equalNorms: false)
-        // Inputs 3m and 3m + 1 (m < 40) get the same norm: 40 pairs of equal variance, and one group of 20 more.
+        // Input 3m + 1 (m < 40) is input 3m with some coordinates negated (the same squared norm to the bit): 40 pairs
+        // of equal variance; inputs 121, 124, … (20 of them) are input 120 with sign patterns: one group of 21.
         for m in 0..<60 {
-            let (i, j) = m < 40 ? (3 * m, 3 * m + 1) : (120, 121 + 3 * (m - 40))
-            let ni = (0..<d).reduce(0.0) { $0 + x[i * d + $1] * x[i * d + $1] }.squareRoot()
-            let nj = (0..<d).reduce(0.0) { $0 + x[j * d + $1] * x[j * d + $1] }.squareRoot()
-            for k in 0..<d { x[j * d + k] = x[j * d + k] / nj * ni }
+            let (i, j, pattern) = m < 40 ? (3 * m, 3 * m + 1, 1 + m % 15) : (120, 121 + 3 * (m - 40), 1 + (m - 40) % 15)
+            for k in 0..<d { x[j * d + k] = (pattern >> k) & 1 == 1 ? -x[i * d + k] : x[i * d + k] }
         }
         let a = activation(spec), weights = GaussianWeights(sigmaW2: 1.6, sigmaB2: 0.05)
         let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        #expect(Set((0..<n).map { sigma0[$0 * n + $0] }).count == n - 60)
         let result = try NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3, every: 1)
         #expect(result.layers.count == 3 && result.firstNonFiniteLayer == nil)
         var (sigma, theta) = (try NeuralTangents.checkedInputKernel(sigma0, count: n), try NeuralTangents.checkedInputKernel(sigma0, count: n))
