@@ -47,7 +47,7 @@ import Glibc
 /// caller                                   entry point                       routes, in order
 /// ntk two-input sweeps, network kernels    correlationKernels (one q, many c) 0 (exp. family, ≥ 512 queries) → 1 → 2 → 3 → 4
 /// ntk --gram, equal-variance pairs          correlationKernels                 same
-/// ntk --gram, unequal pairs                 unequalPairs                       Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
+/// ntk --gram, unequal pairs                 UnequalPairKernels (unequalPairs)  Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
 /// depth sweep, c*, phase diagram            CorrelationKernels → sameVariancePair / sameVarianceKernel
 ///                                                                              2 (per q) → 1 → asymptote splits → 2D engine
 /// θ-series samples (AngularKernels)         pair                               1 → asymptote splits → 2D engine
