@@ -63,7 +63,7 @@ struct GenzHighCorrelationIntegral {
         let rule = DreznerRules.large
         // Two nodes at a time (SIMD2, the same operations lane by lane), added node by node: bit for bit
         // the one-node loop.
-        let count = rule.nodes.count
+        let count = rule.count
         var i = 0
         while i + 1 < count {
             let x: SIMD2<Double> = a * (SIMD2(rule.nodes[i], rule.nodes[i + 1]) + 1)

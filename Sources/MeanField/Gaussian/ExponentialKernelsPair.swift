@@ -11,7 +11,25 @@ import Glibc
 /// Drezner–Wesolowsky integrals, by |c|: 10 points below 0.3, 14 below 0.75, 20 up to 0.925 and for
 /// ``bivariateNormalHighCorrelation(_:_:correlation:)`` (Genz's 6/12/20 lose up to 5e-12 at k√q = 4).
 enum DreznerRules {
-    static let small = GaussLegendre.rule(10), medium = GaussLegendre.rule(14), large = GaussLegendre.rule(20)
+    static let small = FixedGaussRule(GaussLegendre.rule(10)), medium = FixedGaussRule(GaussLegendre.rule(14))
+    static let large = FixedGaussRule(GaussLegendre.rule(20))
+}
+
+/// A Gauss rule held for the life of the process in plain memory: the Φ₂ pair's inner loops read its
+/// nodes and weights without the reference counting and bounds checks of an array (a few percent of a
+/// Gram matrix's instructions); the values are the array rule's, bit for bit.
+struct FixedGaussRule: @unchecked Sendable {
+    let nodes: UnsafePointer<Double>, weights: UnsafePointer<Double>, count: Int
+
+    /// The rule `rule`, copied into memory that is never freed (rules are static constants).
+    init(_ rule: (nodes: [Double], weights: [Double])) {
+        precondition(rule.nodes.count == rule.weights.count)
+        count = rule.nodes.count
+        let storage = UnsafeMutablePointer<Double>.allocate(capacity: 2 * count)
+        storage.initialize(from: rule.nodes + rule.weights, count: 2 * count)
+        nodes = UnsafePointer(storage)
+        weights = UnsafePointer(storage + count)
+    }
 }
 
 extension PiecewiseForm {
@@ -42,7 +60,7 @@ extension PiecewiseForm {
         let rule = abs(c) < 0.3 ? DreznerRules.small : (abs(c) < 0.75 ? DreznerRules.medium : DreznerRules.large)
         // Two nodes at a time, accumulated node by node (the rules have even sizes).
         var sum = 0.0
-        let count = rule.nodes.count, halfAngle = 0.5 * a
+        let count = rule.count, halfAngle = 0.5 * a
         var i = 0
         while i + 1 < count {
             let sn = smallArgumentSine(halfAngle * (1 + SIMD2(rule.nodes[i], rule.nodes[i + 1])))
@@ -67,10 +85,10 @@ extension PiecewiseForm {
     /// node by node in the rule's order: bit for bit the one-node-at-a-time loop (the rules have even sizes;
     /// an odd last node is taken alone).
     @inline(__always)
-    static func dreznerSums(_ rule: (nodes: [Double], weights: [Double]), halfAngle: Double,
+    static func dreznerSums(_ rule: FixedGaussRule, halfAngle: Double,
                             e: SIMD3<Double>, hk: SIMD3<Double>, hs: SIMD3<Double>) -> (Double, Double, Double) {
         var sum0 = 0.0, sum1 = 0.0, sum2 = 0.0
-        let count = rule.nodes.count
+        let count = rule.count
         var i = 0
         while i + 1 < count {
             let sn = smallArgumentSine(halfAngle * (1 + SIMD2(rule.nodes[i], rule.nodes[i + 1])))
@@ -109,7 +127,7 @@ extension PiecewiseForm {
         let half = 0.5 * (Double.pi - acos(c))
         let rule = priceRule
         var sum = 0.0
-        for i in 0..<rule.nodes.count {
+        for i in 0..<rule.count {
             let fromTop = half * (1 - rule.nodes[i])   // π − ψ
             let correlation = -cos(fromTop)
             // Within 1e-12 of c' = −1 (only when c itself is): T₀ ≤ P(u, v < 0) ≈ (π − ψ)/(2π) and the
@@ -121,7 +139,7 @@ extension PiecewiseForm {
     }
 
     /// The ψ rule of ``bothNegativeByPrice(_:_:correlation:)`` (16 points leave 1.3e-12 as c → 1 at k√q = 4).
-    static let priceRule = GaussLegendre.rule(24)
+    static let priceRule = FixedGaussRule(GaussLegendre.rule(24))
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for the exponential family (elu, selu, celu), zero-mean (u, v) with
     /// covariance `[[q1, q12], [q12, q2]]`, in closed form from five bivariate normal orthant
@@ -157,10 +175,20 @@ extension PiecewiseForm {
     /// [Genz 2004]: https://doi.org/10.1023/B:STCO.0000035304.20635.31
     func exponentialKernelPair(variance1 q1: Double, covariance q12: Double, variance2 q2: Double,
                                smallTilts: Bool = false, largeTilts: Bool = false) -> (kernel: Double, derivative: Double)? {
-        guard case let .exponential(amplitude, k) = negative, q1 > 0, q2 > 0, q1.isFinite, q2.isFinite, q12.isFinite else { return nil }
-        let s1 = q1.squareRoot(), s2 = q2.squareRoot()
+        guard let first = ExponentialPairInput(self, variance: q1), let second = ExponentialPairInput(self, variance: q2) else { return nil }
+        return exponentialKernelPair(first, covariance: q12, second, smallTilts: smallTilts, largeTilts: largeTilts)
+    }
+
+    /// ``exponentialKernelPair(variance1:covariance:variance2:smallTilts:largeTilts:)`` with each input's own
+    /// quantities computed once (a Gram matrix's input meets N − 1 partners per layer): bit for bit the same.
+    @inline(__always)
+    func exponentialKernelPair(_ first: ExponentialPairInput, covariance q12: Double, _ second: ExponentialPairInput,
+                               smallTilts: Bool = false, largeTilts: Bool = false) -> (kernel: Double, derivative: Double)? {
+        guard case let .exponential(amplitude, k) = negative, q12.isFinite else { return nil }
+        let q1 = first.variance, q2 = second.variance
+        let s1 = first.deviation, s2 = second.deviation
         let c = max(-1, min(1, q12 / geometricMean(q1, q2)))
-        let t1 = k * s1, t2 = k * s2
+        let t1 = first.tilt, t2 = second.tilt
         // With `largeTilts`, above the box: the five orthants as positive tilted-tail integrals
         // (ExponentialKernelsLargeTilt.swift), up to k√q = largeTiltMaximum.
         if largeTilts, max(t1, t2) > Self.pairTiltRange.upperBound {
@@ -178,13 +206,13 @@ extension PiecewiseForm {
             // T₁, W₁ (and T₂, W₂) are Φ₂(h, k; c) and Φ₂(h, −k; −c): one Genz integral each pair.
             let (p1, m1) = bivariateNormalHighCorrelationPair(-t1, -c * t1, correlation: c)
             let (p2, m2) = bivariateNormalHighCorrelationPair(-t2, -c * t2, correlation: c)
-            let tilt1 = tableExp(e1), tilt2 = tableExp(e2)
+            let tilt1 = first.tiltFactor, tilt2 = second.tiltFactor
             t1v = tilt1 * p1
             t2v = tilt2 * p2
             w1 = tilt1 * m1
             w2 = tilt2 * m2
         } else {
-            let p1 = standardNormalCDF(-t1), p2 = standardNormalCDF(-t2)
+            let p1 = first.tailProbability, p2 = second.tailProbability
             let pc1 = standardNormalCDF(-c * t1), pc2 = standardNormalCDF(-c * t2)
             // h·k and (h² + k²)/2 of T₀, T₁, T₂ (W₁, W₂: hk = −c t², sin θ = −sn on [0, −arcsin c]).
             let hk0 = h0 * k0, hs0 = 0.5 * (h0 * h0 + k0 * k0)
@@ -195,7 +223,7 @@ extension PiecewiseForm {
             let (sum0, sum1, sum2) = Self.dreznerSums(rule, halfAngle: 0.5 * a, e: SIMD3(e0, e1, e2),
                                                       hk: SIMD3(hk0, hk1, hk2), hs: SIMD3(hs0, hs1, hs2))
             let scale = a / (4 * Double.pi)
-            let tilt1 = tableExp(e1), tilt2 = tableExp(e2)
+            let tilt1 = first.tiltFactor, tilt2 = second.tiltFactor
             t0v = tableExp(e0) * standardNormalCDF(h0) * standardNormalCDF(k0) + scale * sum0
             t1v = tilt1 * p1 * pc1 + scale * sum1
             t2v = tilt2 * pc2 * p2 + scale * sum2
@@ -215,5 +243,28 @@ extension PiecewiseForm {
                                                                           : ((t0v - t1v) - t2v) + probability)
         let derivative = s * s * probability + s * amplitude * k * (w1 + w2) + amplitude * amplitude * k * k * t0v
         return (kernel, derivative)
+    }
+}
+
+/// What ``PiecewiseForm/exponentialKernelPair(_:covariance:_:smallTilts:largeTilts:)`` needs of one input
+/// of variance q alone: s = √q, the tilt t = k s, and inside the Drezner–Wesolowsky box (t in
+/// ``PiecewiseForm/pairTiltRange``, the only place they are used) `Φ(−t)` and `e^(t²/2)`.
+struct ExponentialPairInput: Sendable {
+    let variance: Double, deviation: Double, tilt: Double
+    /// `Φ(−t)` and `e^(t²/2)` (NaN outside the Drezner–Wesolowsky box).
+    let tailProbability: Double, tiltFactor: Double
+
+    /// nil unless `form` is of the exponential family and q is positive and finite.
+    init?(_ form: PiecewiseForm, variance q: Double) {
+        guard case let .exponential(_, k) = form.negative, q > 0, q.isFinite else { return nil }
+        variance = q
+        deviation = q.squareRoot()
+        tilt = k * deviation
+        if PiecewiseForm.pairTiltRange.contains(tilt) {
+            tailProbability = standardNormalCDF(-tilt)
+            tiltFactor = tableExp(0.5 * tilt * tilt)
+        } else {
+            (tailProbability, tiltFactor) = (.nan, .nan)
+        }
     }
 }

@@ -47,7 +47,7 @@ import Glibc
 /// caller                                   entry point                       routes, in order
 /// ntk two-input sweeps, network kernels    correlationKernels (one q, many c) 0 (exp. family, ≥ 512 queries) → 1 → 2 → 3 → 4
 /// ntk --gram, equal-variance pairs          correlationKernels                 same
-/// ntk --gram, unequal pairs                 unequalPairs                       Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
+/// ntk --gram, unequal pairs                 UnequalPairKernels (unequalPairs)  Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
 /// depth sweep, c*, phase diagram            CorrelationKernels → sameVariancePair / sameVarianceKernel
 ///                                                                              2 (per q) → 1 → asymptote splits → 2D engine
 /// θ-series samples (AngularKernels)         pair                               1 → asymptote splits → 2D engine
@@ -293,50 +293,18 @@ public enum KernelEvaluator {
         return costly(.direct) { c in pair(activation, variance1: q, covariance: c * q, variance2: q, strategy: strategy) }
     }
 
-    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)`: the closed form
-    /// where there is one (for elu, selu, celu the Φ₂ pair with small tilts, k√q ≥ 0.001); for smooth activations the two variances' certified Hermite series
-    /// crossed (``DualKernel/crossKernels(_:_:correlation:)``) where both exist and the tail bound
-    /// is ≤ 1e-13 of the kernels' scale; else the exact 2D engine. On every core.
+    /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` for pairs of unequal variances `(q1, q12, q2)` by
+    /// ``UnequalPairKernels`` (built for the pairs' variances), on every core.
     static func unequalPairs(_ activation: Activation, _ pairs: [(q1: Double, q12: Double, q2: Double)],
                              diagonal: [Double: (second: Double, slopeSquared: Double)],
                              strategy: Gaussian.Strategy = .automatic) -> [(Double, Double)] {
-        var duals: [Double: DualKernel] = [:]
-        if strategy == .automatic, activation.kinks.isEmpty, !pairs.isEmpty,
-           !hasClosedForm(activation, variance1: 1, variance2: 1) {
-            let distinct = Array(Set(pairs.flatMap { [$0.q1, $0.q2] })).sorted()
-            let built = concurrentMap(distinct) { v -> DualKernel? in
-                guard let d = diagonal[v] else { return nil }
-                return hermiteSeries(activation, variance: v, secondMoment: d.second, slopeSquared: d.slopeSquared)
-            }
-            for (v, dual) in zip(distinct, built) { duals[v] = dual }
-        }
-        // The exponential family: the Drezner–Wesolowsky pair down to k√q = 0.001 (Price's theorem for the
-        // quadrant −− below 0.2), where the closed form of closedFormPair declines.
-        let exponential: PiecewiseForm? = {
-            guard strategy == .automatic, let form = activation.piecewiseForm, case .exponential = form.negative else { return nil }
-            return form
-        }()
-        let one: @Sendable ((q1: Double, q12: Double, q2: Double)) -> (Double, Double) = { [duals] p in
-            if let exponential, let both = exponential.exponentialKernelPair(variance1: p.q1, covariance: p.q12, variance2: p.q2,
-                                                                             smallTilts: true, largeTilts: true) {
-                return both
-            }
-            if let a = duals[p.q1], let b = duals[p.q2], let di = diagonal[p.q1], let dj = diagonal[p.q2] {
-                let rho = max(-1, min(1, p.q12 / (p.q1 * p.q2).squareRoot()))
-                let cross = DualKernel.crossKernels(a, b, correlation: rho)
-                if cross.kernelBound <= 1e-13 * (di.second * dj.second).squareRoot(),
-                   cross.derivativeBound <= 1e-13 * (di.slopeSquared * dj.slopeSquared).squareRoot() {
-                    return (cross.kernel, cross.derivative)
-                }
-            }
-            return pair(activation, variance1: p.q1, covariance: p.q12, variance2: p.q2, strategy: strategy)
-        }
-        // Closed forms: blocks of up to 256 pairs per task (a pair costs ~1 µs, about what one dispatched
-        // iteration with its task-local ledger costs by itself); else one pair per task.
-        let block = strategy == .automatic && hasClosedForm(activation, variance1: 1, variance2: 1)
-            ? max(1, min(unequalPairsBlock, pairs.count / 64)) : 1
+        let variances = pairs.isEmpty ? [] : Array(Set(pairs.flatMap { [$0.q1, $0.q2] })).sorted()
+        let kernels = UnequalPairKernels(activation, variances: variances, diagonal: diagonal, strategy: strategy)
+        let block = kernels.pairsPerTask(of: pairs.count)
         let starts = Array(stride(from: 0, to: pairs.count, by: block))
-        let blocks = concurrentMap(starts) { start in (start..<min(start + block, pairs.count)).map { one(pairs[$0]) } }
+        let blocks = concurrentMap(starts) { start in
+            (start..<min(start + block, pairs.count)).map { kernels(variance1: pairs[$0].q1, covariance: pairs[$0].q12, variance2: pairs[$0].q2) }
+        }
         var values: [(Double, Double)] = []
         values.reserveCapacity(pairs.count)
         for b in blocks { values += b }

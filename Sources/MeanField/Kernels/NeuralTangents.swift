@@ -163,76 +163,109 @@ public enum NeuralTangents {
         // allocated per layer, their fresh pages cost more system time than the layer's own loops).
         // Pairs i < j are addressed by their upper-triangle offset i·n + j, in memory order.
         var nextSigma = [Double](repeating: 0, count: n * n), nextTheta = nextSigma
-        var unequal: [Int] = [], unequalInputs: [(q1: Double, q12: Double, q2: Double)] = []
-        unequal.reserveCapacity(n * (n - 1) / 2)
-        unequalInputs.reserveCapacity(n * (n - 1) / 2)
         for layer in 1...layers {
             let variances = (0..<n).map { sigma[$0 * n + $0] }
-            let diagonal = Dictionary(uniqueKeysWithValues: Set(variances).map { v in
-                (v, diagonalMoments(activation, variance: v, strategy: strategy))
-            })
-            // Pairs of equal variance: correlation maps at that variance; the rest: direct 2D.
-            unequal.removeAll(keepingCapacity: true)
-            unequalInputs.removeAll(keepingCapacity: true)
-            var byVariance: [Double: [Int]] = [:]
-            for i in 0..<n {
-                let vi = variances[i]
-                for j in i + 1..<n {
-                    if vi == variances[j] {
-                        byVariance[vi, default: []].append(i * n + j)
-                    } else {
-                        unequal.append(i * n + j)
-                        unequalInputs.append((vi, sigma[i * n + j], variances[j]))
-                    }
-                }
+            let distinct = Array(Set(variances)).sorted()
+            let moments = distinct.count >= 64
+                ? concurrentMap(distinct) { diagonalMoments(activation, variance: $0, strategy: strategy) }
+                : distinct.map { diagonalMoments(activation, variance: $0, strategy: strategy) }
+            let diagonal = Dictionary(uniqueKeysWithValues: zip(distinct, moments))
+            // The next layer's entry of pair (k, d) = (E[φφ], E[φ'φ']) at offset ij; whether it is finite.
+            let (previousSigma, previousTheta) = (sigma, theta)
+            @Sendable @inline(__always) func next(_ ij: Int, _ kernels: (Double, Double)) -> (sigma: Double, theta: Double) {
+                let s = w2 * kernels.0 + b2
+                return (s, s + w2 * kernels.1 * previousTheta[ij])
             }
-            // The next layer's entry of pair (k, d) = (E[φφ], E[φ'φ']) at offset ij.
-            func store(_ ij: Int, _ kernels: (Double, Double)) {
-                let (k, d) = kernels
-                let s = w2 * k + b2
-                nextSigma[ij] = s
-                nextTheta[ij] = s + w2 * d * theta[ij]
-            }
-            for (v, offsets) in byVariance.sorted(by: { $0.key < $1.key }) {
-                let correlations = offsets.map { ij -> Double in v == 0 ? 1 : max(-1, min(1, sigma[ij] / v)) }
+            var finite = true
+            // Pairs of equal variance: the correlation map at that variance, per variance (inputs listed in order,
+            // so each variance's pairs are in memory order).
+            var members: [Double: [Int]] = [:]
+            if distinct.count < n { for i in 0..<n { members[variances[i], default: []].append(i) } }
+            for (v, inputs) in members.sorted(by: { $0.key < $1.key }) where inputs.count > 1 {
+                var offsets: [Int] = []
+                offsets.reserveCapacity(inputs.count * (inputs.count - 1) / 2)
+                for (position, i) in inputs.enumerated() { for j in inputs[(position + 1)...] { offsets.append(i * n + j) } }
+                let correlations = offsets.map { ij -> Double in v == 0 ? 1 : max(-1, min(1, previousSigma[ij] / v)) }
                 let kernels = KernelEvaluator.correlationKernels(activation, variance: v, correlations: correlations,
                                                                  diagonal: diagonal[v] ?? diagonalMoments(activation, variance: v, strategy: strategy), cache: &cache, strategy: strategy).values
-                for (ij, k) in zip(offsets, kernels) { store(ij, k) }
+                for (ij, k) in zip(offsets, kernels) {
+                    (nextSigma[ij], nextTheta[ij]) = next(ij, k)
+                    finite = finite && nextSigma[ij].isFinite && nextTheta[ij].isFinite
+                }
             }
-            let direct = KernelEvaluator.unequalPairs(activation, unequalInputs, diagonal: diagonal, strategy: strategy)
-            for (ij, k) in zip(unequal, direct) { store(ij, k) }
+            // Pairs of unequal variances: rows cut into segments of a few hundred pairs, evaluated on every core
+            // straight into the upper triangles (each entry written by one task), each task reporting whether its
+            // entries are finite.
+            if distinct.count > 1 {
+                let kernels = UnequalPairKernels(activation, variances: distinct, diagonal: diagonal, strategy: strategy)
+                let inputs = variances.map { kernels.input(variance: $0) }
+                let width = kernels.pairsPerTask(of: n * (n - 1) / 2)
+                var segments: [(row: Int, columns: Range<Int>)] = []
+                for i in 0..<n { for start in stride(from: i + 1, to: n, by: width) { segments.append((i, start..<min(start + width, n))) } }
+                let segmentsFinite = nextSigma.withUnsafeMutableBufferPointer { sigmaOut in
+                    nextTheta.withUnsafeMutableBufferPointer { thetaOut in
+                        let out = DisjointWrites(sigma: sigmaOut.baseAddress!, theta: thetaOut.baseAddress!)
+                        return concurrentMap(segments) { segment -> Bool in
+                            let i = segment.row, vi = variances[i], a = inputs[i]
+                            var allFinite = true
+                            for j in segment.columns where variances[j] != vi {
+                                let ij = i * n + j
+                                let (s, t) = next(ij, kernels(a, covariance: previousSigma[ij], inputs[j]))
+                                out.sigma[ij] = s
+                                out.theta[ij] = t
+                                allFinite = allFinite && s.isFinite && t.isFinite
+                            }
+                            return allFinite
+                        }
+                    }
+                }
+                finite = finite && !segmentsFinite.contains(false)
+            }
             for i in 0..<n {
                 let d = diagonal[variances[i]] ?? diagonalMoments(activation, variance: variances[i], strategy: strategy)
                 nextSigma[i * n + i] = w2 * d.second + b2
                 nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
+                finite = finite && nextSigma[i * n + i].isFinite && nextTheta[i * n + i].isFinite
             }
             // The upper triangle is written; the lower one mirrors it.
-            mirrorUpperTriangle(&nextSigma, count: n)
-            mirrorUpperTriangle(&nextTheta, count: n)
+            mirrorUpperTriangles(&nextSigma, &nextTheta, count: n)
             // The previous layer's matrices become the next layer's storage (copied on write only when
             // they were reported).
             swap(&sigma, &nextSigma)
             swap(&theta, &nextTheta)
-            guard sigma.allSatisfy(\.isFinite), theta.allSatisfy(\.isFinite) else { return (result, layer) }
+            // Every entry of the new matrices is an upper-triangle or diagonal entry checked above.
+            guard finite else { return (result, layer) }
             WorkProgress.current?(layer, layers)
             if layer % every == 0 || layer == layers { result.append(GramLayer(layer: layer, nngp: sigma, ntk: theta)) }
         }
         return (result, nil)
     }
 
-    /// Copies the strict upper triangle of the row-major n × n `matrix` onto its lower triangle, in
-    /// 64 × 64 tiles (a column-order write of a 32 MB matrix misses the cache at every entry).
-    static func mirrorUpperTriangle(_ matrix: inout [Double], count n: Int) {
+    /// Copies the strict upper triangles of the row-major n × n matrices `a` and `b` onto their lower
+    /// triangles, in 64 × 64 tiles (a column-order write of a 32 MB matrix misses the cache at every entry),
+    /// the tiles on every core.
+    static func mirrorUpperTriangles(_ a: inout [Double], _ b: inout [Double], count n: Int) {
         let tile = 64
-        matrix.withUnsafeMutableBufferPointer { m in
-            for rowStart in stride(from: 0, to: n, by: tile) {
-                for columnStart in stride(from: rowStart, to: n, by: tile) {
+        var tiles: [(rows: Int, columns: Int)] = []
+        for rowStart in stride(from: 0, to: n, by: tile) {
+            for columnStart in stride(from: rowStart, to: n, by: tile) { tiles.append((rowStart, columnStart)) }
+        }
+        a.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeMutableBufferPointer { b in
+                let out = DisjointWrites(sigma: a.baseAddress!, theta: b.baseAddress!)
+                @Sendable func mirror(_ m: UnsafeMutablePointer<Double>, _ rowStart: Int, _ columnStart: Int) {
                     for i in rowStart..<min(rowStart + tile, n) {
                         let first = max(columnStart, i + 1), end = min(columnStart + tile, n)
                         guard first < end else { continue }
                         for j in first..<end { m[j * n + i] = m[i * n + j] }
                     }
                 }
+                // A task's tile reads its upper entries and writes their mirror images, which no other tile touches.
+                let run: @Sendable ((rows: Int, columns: Int)) -> Void = { t in
+                    mirror(out.sigma, t.rows, t.columns)
+                    mirror(out.theta, t.rows, t.columns)
+                }
+                if n >= 256 { _ = concurrentMap(tiles, run) } else { tiles.forEach(run) }
             }
         }
     }
@@ -255,4 +288,10 @@ public enum NeuralTangents {
         }
         return kernel
     }
+}
+
+/// Two matrices written by concurrent tasks at disjoint entries (each entry by exactly one task, read by
+/// none of the others until the tasks are done).
+struct DisjointWrites: @unchecked Sendable {
+    let sigma: UnsafeMutablePointer<Double>, theta: UnsafeMutablePointer<Double>
 }

@@ -41,10 +41,15 @@ public struct NumPyArray: Sendable {
         out.append(UInt8(header.count & 0xFF))
         out.append(UInt8(header.count >> 8))
         out += header
+        #if _endian(little)
+        // The values' own bytes are already little-endian binary64.
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
         for value in values {
             let bits = value.bitPattern.littleEndian
             withUnsafeBytes(of: bits) { out.append(contentsOf: $0) }
         }
+        #endif
         return out
     }
 }

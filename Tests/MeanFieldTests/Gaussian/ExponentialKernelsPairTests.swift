@@ -152,4 +152,19 @@ struct ExponentialKernelsPairTests {
         let relu = try #require(activation("relu").piecewiseForm)
         #expect(relu.exponentialKernelPair(variance1: 1, covariance: 0.5, variance2: 1) == nil)
     }
+
+    /// The pair with each input's own quantities computed once (``ExponentialPairInput``, a Gram matrix's
+    /// unequal pairs) is the pair of the variances bit for bit, in each of its branches (Drezner–Wesolowsky,
+    /// Genz above |c| = 0.925, Price below k√q = 0.2, the large-tilt integrals above k√q = 4) and where it declines.
+    @Test func inputsComputedOnceAreBitwiseThePlainPair() throws {
+        let form = try #require(activation("elu").piecewiseForm)
+        for (q1, q12, q2) in [(0.3, 0.4, 2.0), (1e-5, 1e-3, 0.5), (20.0, -3.0, 0.8), (4.0, 5.9, 9.0), (1.0, 1.0, 1.0), (1e-8, 0.0, 1.0)] {
+            let a = try #require(ExponentialPairInput(form, variance: q1)), b = try #require(ExponentialPairInput(form, variance: q2))
+            let cached = form.exponentialKernelPair(a, covariance: q12, b, smallTilts: true, largeTilts: true)
+            let plain = form.exponentialKernelPair(variance1: q1, covariance: q12, variance2: q2, smallTilts: true, largeTilts: true)
+            #expect(cached?.kernel.bitPattern == plain?.kernel.bitPattern && cached?.derivative.bitPattern == plain?.derivative.bitPattern
+                    && (cached == nil) == (plain == nil), "\(q1) \(q12) \(q2)")
+        }
+        #expect(ExponentialPairInput(form, variance: 0) == nil && ExponentialPairInput(form, variance: .infinity) == nil)
+    }
 }

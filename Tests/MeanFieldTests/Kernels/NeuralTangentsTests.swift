@@ -260,4 +260,81 @@ import Testing
             }
         }
     }
+
+    /// One layer of the Gram recursion the plain way (every pair listed, equal variances through the
+    /// correlation map at that variance, unequal ones through ``KernelEvaluator/unequalPairs(_:_:diagonal:strategy:)``,
+    /// the lower triangle copied entry by entry): the reference of the row-segmented concurrent engine.
+    static func referenceGramLayer(_ a: Activation, sigma: [Double], theta: [Double], count n: Int,
+                                   weights: GaussianWeights) -> (sigma: [Double], theta: [Double]) {
+        let (w2, b2) = (weights.sigmaW2, weights.sigmaB2)
+        let variances = (0..<n).map { sigma[$0 * n + $0] }
+        var diagonal: [Double: (second: Double, slopeSquared: Double)] = [:]
+        for v in variances { diagonal[v] = NeuralTangents.diagonalMoments(a, variance: v, strategy: .automatic) }
+        var nextSigma = [Double](repeating: .nan, count: n * n), nextTheta = nextSigma
+        var unequal: [Int] = [], byVariance: [Double: [Int]] = [:]
+        for i in 0..<n {
+            for j in i + 1..<n {
+                if variances[i] == variances[j] { byVariance[variances[i], default: []].append(i * n + j) } else { unequal.append(i * n + j) }
+            }
+        }
+        func store(_ ij: Int, _ k: (Double, Double)) {
+            nextSigma[ij] = w2 * k.0 + b2
+            nextTheta[ij] = nextSigma[ij] + w2 * k.1 * theta[ij]
+        }
+        var cache = AngularCache()
+        for (v, offsets) in byVariance {
+            let kernels = KernelEvaluator.correlationKernels(a, variance: v, correlations: offsets.map { max(-1, min(1, sigma[$0] / v)) },
+                                                             diagonal: diagonal[v]!, cache: &cache).values
+            for (ij, k) in zip(offsets, kernels) { store(ij, k) }
+        }
+        let direct = KernelEvaluator.unequalPairs(a, unequal.map { (variances[$0 / n], sigma[$0], variances[$0 % n]) }, diagonal: diagonal)
+        for (ij, k) in zip(unequal, direct) { store(ij, k) }
+        for i in 0..<n {
+            let d = diagonal[variances[i]]!
+            nextSigma[i * n + i] = w2 * d.second + b2
+            nextTheta[i * n + i] = nextSigma[i * n + i] + w2 * d.slopeSquared * theta[i * n + i]
+            for j in 0..<i { (nextSigma[i * n + j], nextTheta[i * n + j]) = (nextSigma[j * n + i], nextTheta[j * n + i]) }
+        }
+        return (nextSigma, nextTheta)
+    }
+
+    /// The Gram engine (rows cut into segments evaluated concurrently into the matrices, equal-variance groups
+    /// through the correlation map, the lower triangle mirrored tile by tile on every core) is bit for bit the
+    /// plain recursion, for N = 300 inputs (tiles cross the matrix edge) of which groups share a norm.
+    @Test(arguments: ["elu", "relu", "tanh"])
+    func gramIsBitwiseThePlainRecursion(spec: String) throws {
+        let n = 300, d = 4
+        var x = Self.inputs(count: n, dimension: d, seed: 5, equalNorms: false)
+        // Input 3m + 1 (m < 40) is input 3m with some coordinates negated (the same squared norm to the bit): 40 pairs
+        // of equal variance; inputs 121, 124, … (20 of them) are input 120 with sign patterns: one group of 21.
+        for m in 0..<60 {
+            let (i, j, pattern) = m < 40 ? (3 * m, 3 * m + 1, 1 + m % 15) : (120, 121 + 3 * (m - 40), 1 + (m - 40) % 15)
+            for k in 0..<d { x[j * d + k] = (pattern >> k) & 1 == 1 ? -x[i * d + k] : x[i * d + k] }
+        }
+        let a = activation(spec), weights = GaussianWeights(sigmaW2: 1.6, sigmaB2: 0.05)
+        let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        #expect(Set((0..<n).map { sigma0[$0 * n + $0] }).count == n - 60)
+        let result = try NeuralTangents.gram(a, inputKernel: sigma0, count: n, weights: weights, layers: 3, every: 1)
+        #expect(result.layers.count == 3 && result.firstNonFiniteLayer == nil)
+        var (sigma, theta) = (try NeuralTangents.checkedInputKernel(sigma0, count: n), try NeuralTangents.checkedInputKernel(sigma0, count: n))
+        for layer in result.layers {
+            (sigma, theta) = Self.referenceGramLayer(a, sigma: sigma, theta: theta, count: n, weights: weights)
+            let nngpDifferent = zip(layer.nngp, sigma).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            let ntkDifferent = zip(layer.ntk, theta).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(nngpDifferent == 0 && ntkDifferent == 0, "\(spec) layer \(layer.layer): \(nngpDifferent) nngp, \(ntkDifferent) ntk entries differ")
+        }
+    }
+
+    /// A layer that overflows stops the Gram recursion there, whichever route (concurrent segments, equal-variance
+    /// map, diagonal) produced the non-finite entry.
+    @Test func gramStopsAtTheFirstNonFiniteLayer() throws {
+        let n = 40, d = 3
+        let x = Self.inputs(count: n, dimension: d, seed: 9, equalNorms: false)
+        let sigma0 = NeuralTangents.inputKernel(vectors: x, count: n, dimension: d)
+        let result = try NeuralTangents.gram(activation("relu"), inputKernel: sigma0, count: n,
+                                             weights: GaussianWeights(sigmaW2: 3, sigmaB2: 0), layers: 5000, every: 1000)
+        let bad = try #require(result.firstNonFiniteLayer)
+        #expect(bad > 100 && bad < 5000 && result.layers.count == (bad - 1) / 1000)
+        #expect(result.layers.allSatisfy { $0.nngp.allSatisfy(\.isFinite) && $0.ntk.allSatisfy(\.isFinite) })
+    }
 }
