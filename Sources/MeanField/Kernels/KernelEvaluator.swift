@@ -47,6 +47,8 @@ import Glibc
 /// caller                                   entry point                       routes, in order
 /// ntk two-input sweeps, network kernels    correlationKernels (one q, many c) 0 (exp. family, ≥ 512 queries) → 1 → 2 → 3 → 4
 /// ntk --gram, equal-variance pairs          correlationKernels                 same
+/// shape --c-map (φ̂ at q = 1, composed)      prepare (one q, c asked one by one) same, chosen once for the expected queries
+/// c = −1 in correlationKernels              antipodalPair                      sameVariancePair, snapped to ∓ the diagonal
 /// ntk --gram, unequal pairs                 UnequalPairKernels (unequalPairs)  Φ₂ pair down to k√q = 0.001 (exp. family) → 1 → crossed series 2 → 4
 /// depth sweep, c*, phase diagram            CorrelationKernels → sameVariancePair / sameVarianceKernel
 ///                                                                              2 (per q) → 1 → asymptote splits → 2D engine
@@ -231,7 +233,7 @@ public enum KernelEvaluator {
     /// layer), as identical ones stay identical. Without it the routes' ulps of disagreement with the
     /// diagonal (an asymptote split's, a closed form written differently from its diagonal) are amplified
     /// in the chaotic phase, where c = −1 repels: tanh at σw² = k from q0 = 3 reached c₂₀₀ = −0.73 (erf's
-    /// arcsine slope kernel and its diagonal differ by up to ~8 ulps). A kernel within 16 ulps of −E[φ²]
+    /// arcsine slope kernel and its diagonal differ by more than 4 ulps there). A kernel within 16 ulps of −E[φ²]
     /// forces the even part of φ below √(32 ulp)·‖φ‖ ≈ 8e-8‖φ‖, and the snap moves it by at most 16 ulps
     /// (3.6e-15 relative).
     static func antipodalPair(_ activation: Activation, variance q: Double,
