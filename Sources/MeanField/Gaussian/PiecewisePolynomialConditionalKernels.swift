@@ -55,6 +55,19 @@ enum PiecewisePolynomialConditionalKernels {
     /// is not met, where f has a piece of degree > 3 or its outer pieces do not split it (see the type).
     static func pair(_ f: PiecewisePolynomial, variance1 q1: Double, covariance q12: Double, variance2 q2: Double)
         -> (kernel: Double, derivative: Double)? {
+        guard let both = pairWithBounds(f, variance1: q1, covariance: q12, variance2: q2) else { return nil }
+        func accepted(_ t: Tracked, _ scale: Double) -> Double? {
+            guard t.value.isFinite, t.error <= max(1e-13 * abs(t.value), 1e-14 * min(1, scale)) else { return nil }
+            return t.value
+        }
+        guard let k = accepted(both.kernel, both.kernelScale), let d = accepted(both.derivative, both.derivativeScale) else { return nil }
+        return (k, d)
+    }
+
+    /// ``pair(_:variance1:covariance:variance2:)`` before the acceptance test: each kernel with its
+    /// error bound, and `√(E[g²(x)] E[g²(y)])` of its functions (the scale of the absolute floor).
+    static func pairWithBounds(_ f: PiecewisePolynomial, variance1 q1: Double, covariance q12: Double, variance2 q2: Double)
+        -> (kernel: Tracked, derivative: Tracked, kernelScale: Double, derivativeScale: Double)? {
         guard q1 > 0, q2 > 0, q1.isFinite, q2.isFinite, q12.isFinite, !f.breakpoints.isEmpty,
               f.pieces.allSatisfy({ $0.count <= 4 }) else { return nil }
         let rho = q12 / geometricMean(q1, q2)
@@ -84,13 +97,10 @@ enum PiecewisePolynomialConditionalKernels {
         guard let remainderIntegral, let crossIntegral else { return nil }
         let kernel = asymptoticValue + remainderIntegral.value + crossIntegral.value
         let derivative = asymptoticFirst + remainderIntegral.first + crossIntegral.first
-        func accepted(_ t: Tracked, _ g1: PiecewisePolynomial, _ g2: PiecewisePolynomial) -> Double? {
-            let scale = (PiecewisePolynomialKernels.secondMoment(g1) * PiecewisePolynomialKernels.secondMoment(g2)).squareRoot()
-            guard t.value.isFinite, t.error <= max(1e-13 * abs(t.value), 1e-14 * min(1, scale)) else { return nil }
-            return t.value
+        func scale(_ g1: PiecewisePolynomial, _ g2: PiecewisePolynomial) -> Double {
+            (PiecewisePolynomialKernels.secondMoment(g1) * PiecewisePolynomialKernels.secondMoment(g2)).squareRoot()
         }
-        guard let k = accepted(kernel, value1, value2), let d = accepted(derivative, first1, first2) else { return nil }
-        return (k, d)
+        return (kernel, derivative, scale(value1, value2), scale(first1, first2))
     }
 
     /// Where f is cut into its outer pieces: the root of `p_R − p_L` when that is linear with its

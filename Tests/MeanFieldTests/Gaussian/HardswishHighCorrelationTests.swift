@@ -23,6 +23,15 @@ struct HardswishHighCorrelationTests {
             if r.correlation > 0 || r.variance1 * r.variance2 < 1e3 { #expect(split != nil, "\(context): declined") }
             guard let pair = split else { continue }
             expectClose(r.orders.0 == .value ? pair.kernel : pair.derivative, r.value, Self.relative, context)
+            // The bound covers the actual error (up to the reference's own rounding to a double).
+            let bounded = try #require(PiecewisePolynomialConditionalKernels.pairWithBounds(f, variance1: r.variance1, covariance: q12,
+                                                                                            variance2: r.variance2))
+            let t = r.orders.0 == .value ? bounded.kernel : bounded.derivative
+            #expect(abs(t.value - r.value) <= t.error + 2 * Double.ulpOfOne * abs(r.value),
+                    "\(context): error \(abs(t.value - r.value)) > bound \(t.error)")
+            // At c > 0 the bound is relative (at c = −0.98, q = 10, E[φ'φ'] ≈ −0.011 is accepted by the
+            // absolute floor 1e-14 of the scale, with an actual error of 1.6e-15 relative).
+            if r.correlation > 0 { #expect(t.error <= 1e-13 * abs(r.value), "\(context): bound \(t.error) (accepted by the absolute floor only)") }
         }
     }
 
