@@ -55,19 +55,32 @@ enum PiecewisePolynomialConditionalKernels {
     /// is not met, where f has a piece of degree > 3 or its outer pieces do not split it (see the type).
     static func pair(_ f: PiecewisePolynomial, variance1 q1: Double, covariance q12: Double, variance2 q2: Double)
         -> (kernel: Double, derivative: Double)? {
-        guard let both = pairWithBounds(f, variance1: q1, covariance: q12, variance2: q2) else { return nil }
-        func accepted(_ t: Tracked, _ scale: Double) -> Double? {
-            guard t.value.isFinite, t.error <= max(1e-13 * abs(t.value), 1e-14 * min(1, scale)) else { return nil }
-            return t.value
+        guard let both = pairWithBounds(f, variance1: q1, covariance: q12, variance2: q2),
+              both.kernel.value.isFinite, both.derivative.value.isFinite else { return nil }
+        // The relative bound first; the absolute floor's scales (E[g²]) only where that is not met.
+        if both.kernel.error <= 1e-13 * abs(both.kernel.value), both.derivative.error <= 1e-13 * abs(both.derivative.value) {
+            return (both.kernel.value, both.derivative.value)
         }
-        guard let k = accepted(both.kernel, both.kernelScale), let d = accepted(both.derivative, both.derivativeScale) else { return nil }
-        return (k, d)
+        let (kernelScale, derivativeScale) = scales(f, variance1: q1, variance2: q2)
+        guard both.kernel.error <= max(1e-13 * abs(both.kernel.value), 1e-14 * min(1, kernelScale)),
+              both.derivative.error <= max(1e-13 * abs(both.derivative.value), 1e-14 * min(1, derivativeScale)) else { return nil }
+        return (both.kernel.value, both.derivative.value)
+    }
+
+    /// `√(E[g(x)²] E[g(y)²])` for g = φ̂ and g = φ̂' (the scale of the acceptance bound's absolute floor).
+    static func scales(_ f: PiecewisePolynomial, variance1 q1: Double, variance2 q2: Double) -> (kernel: Double, derivative: Double) {
+        let s1 = q1.squareRoot(), s2 = q2.squareRoot()
+        func scale(_ order: DerivativeOrder) -> Double {
+            let g = PiecewisePolynomial(breakpoints: f.breakpoints, pieces: f.pieces(order))
+            return (PiecewisePolynomialKernels.secondMoment(g.standardized(s1)) * PiecewisePolynomialKernels.secondMoment(g.standardized(s2))).squareRoot()
+        }
+        return (scale(.value), scale(.first))
     }
 
     /// ``pair(_:variance1:covariance:variance2:)`` before the acceptance test: each kernel with its
-    /// error bound, and `√(E[g²(x)] E[g²(y)])` of its functions (the scale of the absolute floor).
+    /// error bound.
     static func pairWithBounds(_ f: PiecewisePolynomial, variance1 q1: Double, covariance q12: Double, variance2 q2: Double)
-        -> (kernel: Tracked, derivative: Tracked, kernelScale: Double, derivativeScale: Double)? {
+        -> (kernel: Tracked, derivative: Tracked)? {
         guard q1 > 0, q2 > 0, q1.isFinite, q2.isFinite, q12.isFinite, !f.breakpoints.isEmpty,
               f.pieces.allSatisfy({ $0.count <= 4 }) else { return nil }
         let rho = q12 / geometricMean(q1, q2)
@@ -97,10 +110,7 @@ enum PiecewisePolynomialConditionalKernels {
         guard let remainderIntegral, let crossIntegral else { return nil }
         let kernel = asymptoticValue + remainderIntegral.value + crossIntegral.value
         let derivative = asymptoticFirst + remainderIntegral.first + crossIntegral.first
-        func scale(_ g1: PiecewisePolynomial, _ g2: PiecewisePolynomial) -> Double {
-            (PiecewisePolynomialKernels.secondMoment(g1) * PiecewisePolynomialKernels.secondMoment(g2)).squareRoot()
-        }
-        return (kernel, derivative, scale(value1, value2), scale(first1, first2))
+        return (kernel, derivative)
     }
 
     /// Where f is cut into its outer pieces: the root of `p_R − p_L` when that is linear with its
