@@ -26,7 +26,7 @@ enum PiecewisePolynomialKernelRoute {
 
     /// Above this |ρ| the series is not tried where the Φ₂ forms decline: its ``PiecewisePolynomialHermiteSeries/maximumTerms``
     /// do not meet its tail bound there (0.98¹²⁰⁰ ≈ 3e-11), and the attempt would only add cost (hardswish at q = 100,
-    /// c* ≈ 0.98, where every value then goes to the 2D engine).
+    /// c* ≈ 0.98, before PiecewisePolynomialConditionalKernels answered there).
     static let fallbackCorrelation = 0.9
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` by the route above, or nil where none applies (|ρ| > 0.9 with
