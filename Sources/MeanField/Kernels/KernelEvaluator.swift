@@ -30,7 +30,9 @@ import Glibc
 ///    (``PiecewiseForm/exponentialBivariateExpectations(_:variance1:covariance:variance2:)``), for any
 ///    (q1, q12, q2); a Gram matrix's unequal pairs take the Φ₂ pair down to k√q = 0.001; the
 ///    piecewise polynomials (hardtanh, relu6, hardsigmoid, hardswish, softshrink and their affine
-///    images) Mehler's series with closed-form Hermite coefficients at |ρ| ≤ 1/8, else their Φ₂
+///    images) Mehler's series with closed-form Hermite coefficients at |ρ| ≤ 1/8, else (hardswish
+///    with its central piece narrower than 1σ, q > 36) the split relu + compact remainder integrated
+///    by fixed Gauss–Legendre rules (`PiecewisePolynomialConditionalKernels.swift`), else their Φ₂
 ///    rectangles, else the series where those decline (|ρ| ≤ 0.9; `PiecewisePolynomialKernelRoute.swift`);
 /// 2. **certified Hermite series** (``DualKernel``) for smooth activations, per variance, when
 ///    its Parseval residual certifies 1e-13 (crossed between two variances for unequal pairs);
@@ -104,8 +106,9 @@ public enum KernelEvaluator {
             return form.exponentialBivariateExpectations([(.value, .value), (.first, .first)], variance1: q1, covariance: q12,
                                                          variance2: q2).map { ($0[0], $0[1]) }
         }
-        // Piecewise polynomials: Mehler's series at |ρ| ≤ 1/8, else Φ₂ rectangles (both kernels from one set of
-        // orthants), else the series where those decline (PiecewisePolynomialKernelRoute.swift).
+        // Piecewise polynomials: Mehler's series at |ρ| ≤ 1/8, else (hardswish at q > 36) relu + a compact
+        // remainder, else Φ₂ rectangles (both kernels from one set of orthants), else the series where those
+        // decline (PiecewisePolynomialKernelRoute.swift).
         if activation.basePiecewisePolynomial != nil {
             return PiecewisePolynomialKernelRoute.pair(activation, variance1: q1, covariance: q12, variance2: q2)
         }

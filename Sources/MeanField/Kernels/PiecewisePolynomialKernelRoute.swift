@@ -5,6 +5,9 @@
 /// |ρ| ≤ 1/8    Mehler's series Σ ρⁿ aₙ bₙ (PiecewisePolynomialHermiteSeries), relatively accurate as ρ → 0
 /// otherwise    the Φ₂ rectangles (PiecewiseLinearKernels, PiecewisePolynomialKernels: both kernels from
 ///              one set of orthants; an affine piecewise-linear φ̂ kernel by kernel)
+/// hardswish              first, where a finite piece is narrower than 1σ (q > 36), and next,
+///                        where the rectangles decline: PiecewisePolynomialConditionalKernels (relu + a
+///                        compact remainder, fixed Gauss–Legendre rules over the remainder's support)
 /// either one declines    the other (the series only for |ρ| ≤ 0.9), else nil (the 2D engine)
 /// ```
 /// The Φ₂ closed forms are a signed sum of O(1) orthant probabilities: as ρ → 0 the kernel of an odd
@@ -17,9 +20,13 @@ enum PiecewisePolynomialKernelRoute {
     /// At or below this |ρ| the series is tried first.
     static let seriesCorrelation = 0.125
 
+    /// A piecewise polynomial of degree ≥ 2 with a finite piece narrower than this (in σ) goes to
+    /// PiecewisePolynomialConditionalKernels before the Φ₂ rectangles.
+    static let conditionalWidth = 1.0
+
     /// Above this |ρ| the series is not tried where the Φ₂ forms decline: its ``PiecewisePolynomialHermiteSeries/maximumTerms``
     /// do not meet its tail bound there (0.98¹²⁰⁰ ≈ 3e-11), and the attempt would only add cost (hardswish at q = 100,
-    /// c* ≈ 0.98, where every value then goes to the 2D engine).
+    /// c* ≈ 0.98, before PiecewisePolynomialConditionalKernels answered there).
     static let fallbackCorrelation = 0.9
 
     /// `(E[φ(u)φ(v)], E[φ'(u)φ'(v)])` by the route above, or nil where none applies (|ρ| > 0.9 with
@@ -31,7 +38,18 @@ enum PiecewisePolynomialKernelRoute {
         if small, let series = activation.piecewiseHermiteKernelPair(variance1: q1, covariance: q12, variance2: q2) {
             return series
         }
+        // hardswish where the central cell is narrower than 1σ (q > 36): the Φ₂ rectangles integrate it
+        // adaptively (q > 144, ~0.3 ms a pair) or decline near c = 1 (q = 100 at c* ≈ 0.98); the split
+        // into relu + a compact remainder integrated by fixed rules is ~10× cheaper.
+        let narrow = !small && activation.piecewisePolynomialHasNarrowPiece(narrowerThan: conditionalWidth, variance1: q1, variance2: q2)
+        if narrow, let split = activation.piecewiseConditionalKernelPair(variance1: q1, covariance: q12, variance2: q2) {
+            return split
+        }
         if let both = activation.piecewiseKernelPair(variance1: q1, covariance: q12, variance2: q2) { return both }
+        // hardswish where the rectangles decline at q ≤ 36.
+        if !small, !narrow, let split = activation.piecewiseConditionalKernelPair(variance1: q1, covariance: q12, variance2: q2) {
+            return split
+        }
         // An affine piecewise-linear φ̂ (which piecewiseKernelPair leaves out): kernel by kernel.
         if activation.piecewiseLinear != nil, !activation.affine.isIdentity,
            let kernel = activation.closedFormBivariate(.value, .value, variance1: q1, covariance: q12, variance2: q2),
