@@ -44,3 +44,66 @@ private let shortestDecimalCapacity = 64
 @_silgen_name("swift_float64ToString")
 private func swiftFloat64ToString(_ buffer: UnsafeMutablePointer<UInt8>, _ bufferLength: UInt, _ value: Double,
                                   _ debug: Bool) -> UInt64
+
+/// The texts of recently written numbers, per column: a table repeats values down a column (`ntk`'s
+/// diagonal entries are the same for every c0 of a layer, σw² and σb² for every row, c0 cycles through
+/// its list), and copying the bytes of a value written before costs ~30 instructions where the
+/// shortest-digits conversion costs ~500 — a third of a 200-layer `ntk`'s instructions went to it.
+///
+/// Each column has ``slots`` direct-mapped entries keyed by the value's bit pattern (so −0.0 and 0.0 are
+/// different values, and a hit writes exactly the bytes ``appendShortestDecimal(_:to:)`` wrote); only
+/// finite values are kept.
+final class ShortestDecimalCache {
+    /// Entries per column (a power of two: the hash keeps the top 5 bits).
+    static let slots = 32
+    /// Bytes per entry: a finite double's longest text is 24.
+    private static let width = 32
+    private let columns: Int
+    // Raw storage, allocated once: the hit path is a compare and one copy (as arrays, bounds checks and
+    // closure calls cost ~240 instructions a number, half of what the cache saves).
+    private let bits: UnsafeMutablePointer<UInt64>
+    private let lengths: UnsafeMutablePointer<UInt8>
+    private let texts: UnsafeMutablePointer<UInt8>
+
+    /// A cache for a table of `columns` columns (a cell beyond them is converted directly).
+    init(columns: Int) {
+        self.columns = max(columns, 1)
+        let entries = self.columns * Self.slots
+        bits = .allocate(capacity: entries)
+        bits.initialize(repeating: 0, count: entries)
+        lengths = .allocate(capacity: entries)
+        lengths.initialize(repeating: 0, count: entries)   // 0: empty
+        texts = .allocate(capacity: entries * Self.width)
+        texts.initialize(repeating: 0, count: entries * Self.width)
+    }
+
+    deinit {
+        bits.deallocate()
+        lengths.deallocate()
+        texts.deallocate()
+    }
+
+    /// Appends the shortest round-trip text of `x` (column `column`) to `out`, from the cache when this
+    /// column's slot for `x` holds it.
+    func append(_ x: Double, column: Int, to out: inout [UInt8]) {
+        guard x.isFinite, column >= 0, column < columns else { return appendShortestDecimal(x, to: &out) }
+        let pattern = x.bitPattern
+        // Fibonacci hashing: the top 5 bits (32 slots) of the product mix every bit of the pattern.
+        let slot = column &* Self.slots &+ Int(truncatingIfNeeded: (pattern &* 0x9E37_79B9_7F4A_7C15) >> 59)
+        let text = texts + slot &* Self.width
+        let length = Int(lengths[slot])
+        if length > 0, bits[slot] == pattern {
+            out.append(contentsOf: UnsafeBufferPointer(start: text, count: length))
+            return
+        }
+        let start = out.count
+        appendShortestDecimal(x, to: &out)
+        let written = out.count - start
+        guard written <= Self.width else { return }
+        bits[slot] = pattern
+        lengths[slot] = UInt8(written)
+        out.withUnsafeBufferPointer { o in
+            if let base = o.baseAddress { text.update(from: base + start, count: written) }
+        }
+    }
+}

@@ -31,6 +31,20 @@ struct CSVWriterTests {
         #expect(table.csv().hasPrefix("\"a,b\",plain,x,n,flag,gap\r\nelu:alpha=1,0.0,-0.0,0,true,\r\n"))
     }
 
+    /// Tables of at least 2 × ``Table/csvChunkRows`` rows are written in chunks on every core, each with
+    /// its own number cache: the bytes are still the field-by-field ones, in order (columns that repeat,
+    /// cycle and never repeat, across chunk boundaries).
+    @Test func chunkedTablesAreTheSerialBytes() {
+        for count in [2 * Table.csvChunkRows - 1, 2 * Table.csvChunkRows, 4200, 9_999] {
+            var table = Table(columns: ["layer", "constant", "cycle", "distinct", "diagonal"])
+            for i in 0..<count {
+                table.append([.integer(i / 21), .number(2.5), .number(-1 + 0.1 * Double(i % 21)),
+                              .number(1 / Double(i + 1)), .number(Double(i / 21).squareRoot())])
+            }
+            #expect(table.csv() == Self.reference(table), "\(count) rows")
+        }
+    }
+
     @Test func integersAsStringWritesThem() {
         for n in [0, 1, -1, 9, 10, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1] {
             var out: [UInt8] = []

@@ -59,6 +59,26 @@ struct ShortestDecimalTests {
         #expect(mismatches == 0)
     }
 
+    /// ``ShortestDecimalCache``: the bytes of a column of values drawn from a small pool (so slots hit,
+    /// collide and are overwritten), with ±0, non-finite values and full-length texts mixed in, are the
+    /// uncached bytes; a column index past the cache's columns is converted directly.
+    @Test func cachedColumnsMatchDirectConversion() {
+        var generator = SplitMix64(seed: 7)
+        let pool: [Double] = (0..<80).map { _ in Double(bitPattern: generator.next() >> 2) } + [0.0, -0.0, .infinity, -.nan,
+                              -2.2250738585072014e-308, 1.0, 1e-05, 0.1 + 0.2]
+        let cache = ShortestDecimalCache(columns: 3)
+        var cached: [UInt8] = [], direct: [UInt8] = []
+        for _ in 0..<50_000 {
+            let x = pool[Int(generator.next() % UInt64(pool.count))]
+            let column = Int(generator.next() % 4)   // 3 is past the cache's columns
+            cache.append(x, column: column, to: &cached)
+            appendShortestDecimal(x, to: &direct)
+            cached.append(0x2C)
+            direct.append(0x2C)
+        }
+        #expect(cached == direct)
+    }
+
     @Test func appendsAfterExistingBytes() {
         var out = Array("x=".utf8)
         appendShortestDecimal(0.5, to: &out)
