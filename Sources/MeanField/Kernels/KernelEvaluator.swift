@@ -220,9 +220,20 @@ public enum KernelEvaluator {
             correlations.map { c in c == 1 ? (diagonal.second, diagonal.slopeSquared) : (c == -1 ? antipodal ?? kernels(c) : kernels(c)) }
         }
         guard prepared.isCostly else { return (each(prepared.interior), prepared.route) }
-        // Distinct interior correlations evaluated on every core (each value costs microseconds or more).
+        // Distinct interior correlations, on every core when the work pays for waking a worker (~10–20 µs a
+        // dispatch): the first value is timed, and the rest go serially when they would take < 50 µs. A value
+        // costs from ~1 µs (the exponential family's Φ₂ pair: W3's 20 a layer ran 10 % faster serially) to
+        // ~1 ms (the 2D engine). Only where the values are computed depends on the clock, never what they are.
         let interior = Array(Set(correlations.filter { $0 != 1 && !($0 == -1 && antipodal != nil) })).sorted()
-        let values = interior.count >= 4 ? concurrentMap(interior, prepared.interior) : interior.map(prepared.interior)
+        var values: [(Double, Double)] = []
+        if let c = interior.first {
+            let clock = ContinuousClock(), start = clock.now
+            values.append(prepared.interior(c))
+            let rest = Array(interior.dropFirst())
+            let perValue = start.duration(to: clock.now)
+            values += perValue * rest.count < .microseconds(50) || rest.count < 3
+                ? rest.map(prepared.interior) : concurrentMap(rest, prepared.interior)
+        }
         let lookup = Dictionary(uniqueKeysWithValues: zip(interior, values))
         return (each { lookup[$0] ?? prepared.interior($0) }, prepared.route)
     }
