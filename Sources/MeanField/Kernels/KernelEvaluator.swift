@@ -225,15 +225,7 @@ public enum KernelEvaluator {
         // costs from ~1 µs (the exponential family's Φ₂ pair: W3's 20 a layer ran 10 % faster serially) to
         // ~1 ms (the 2D engine). Only where the values are computed depends on the clock, never what they are.
         let interior = Array(Set(correlations.filter { $0 != 1 && !($0 == -1 && antipodal != nil) })).sorted()
-        var values: [(Double, Double)] = []
-        if let c = interior.first {
-            let clock = ContinuousClock(), start = clock.now
-            values.append(prepared.interior(c))
-            let rest = Array(interior.dropFirst())
-            let perValue = start.duration(to: clock.now)
-            values += perValue * rest.count < .microseconds(50) || rest.count < 3
-                ? rest.map(prepared.interior) : concurrentMap(rest, prepared.interior)
-        }
+        let values = adaptiveMap(interior, serialBelow: .microseconds(50), prepared.interior)
         let lookup = Dictionary(uniqueKeysWithValues: zip(interior, values))
         return (each { lookup[$0] ?? prepared.interior($0) }, prepared.route)
     }
