@@ -48,7 +48,7 @@ enum PiecewisePolynomialConditionalKernels {
     static let widestPanel = 0.5
 
     /// The two Gauss–Legendre rules on [−1, 1]: (nodes, weights).
-    static let lowRule = gaussLegendre(12), highRule = gaussLegendre(20)
+    static let lowRule = GaussLegendre.rule(12), highRule = GaussLegendre.rule(20)
 
     /// `(E[f(x) f(y)], E[f'(x) f'(y)])` of the piecewise polynomial `f` (φ̂ in the variable's own
     /// units) for `(u, v) ~ N(0, [[q1, q12], [q12, q2]])`, 0 < |ρ| < 1; nil where the error bound
@@ -294,30 +294,6 @@ enum PiecewisePolynomialConditionalKernels {
     static func magnitude(_ v: SIMD4<Double>) -> SIMD4<Double> { v.replacing(with: -v, where: v .< 0) }
     @inline(__always)
     static func magnitude(_ v: SIMD2<Double>) -> SIMD2<Double> { v.replacing(with: -v, where: v .< 0) }
-
-    /// The n-point Gauss–Legendre rule on [−1, 1] (Newton's iteration on Pₙ from Tricomi's guesses).
-    static func gaussLegendre(_ n: Int) -> (nodes: [Double], weights: [Double]) {
-        var nodes: [Double] = [], weights: [Double] = []
-        for i in 1...n {
-            var x = cos(Double.pi * (Double(i) - 0.25) / (Double(n) + 0.5))
-            var derivative = 0.0
-            for _ in 0..<100 {
-                // P_n(x) and P_n'(x) by the three-term recurrence.
-                var p0 = 1.0, p1 = x
-                for k in 2...n { (p0, p1) = (p1, ((2 * Double(k) - 1) * x * p1 - (Double(k) - 1) * p0) / Double(k)) }
-                derivative = Double(n) * (x * p1 - p0) / (x * x - 1)
-                let dx = p1 / derivative
-                x -= dx
-                if abs(dx) <= 1e-17 { break }
-            }
-            var p0 = 1.0, p1 = x
-            for k in 2...n { (p0, p1) = (p1, ((2 * Double(k) - 1) * x * p1 - (Double(k) - 1) * p0) / Double(k)) }
-            derivative = Double(n) * (x * p1 - p0) / (x * x - 1)
-            nodes.append(x)
-            weights.append(2 / ((1 - x * x) * derivative * derivative))
-        }
-        return (nodes, weights)
-    }
 }
 
 extension Activation {

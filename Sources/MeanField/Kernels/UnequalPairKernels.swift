@@ -38,8 +38,7 @@ struct UnequalPairKernels: Sendable {
         self.diagonal = diagonal
         hasClosedForm = strategy == .automatic && KernelEvaluator.hasClosedForm(activation, variance1: 1, variance2: 1)
         var duals: [Double: DualKernel] = [:]
-        if strategy == .automatic, activation.kinks.isEmpty, !variances.isEmpty,
-           !KernelEvaluator.hasClosedForm(activation, variance1: 1, variance2: 1) {
+        if strategy == .automatic, activation.kinks.isEmpty, !variances.isEmpty, !hasClosedForm {
             let built = concurrentMap(variances) { v -> DualKernel? in
                 guard let d = diagonal[v] else { return nil }
                 return KernelEvaluator.hermiteSeries(activation, variance: v, secondMoment: d.second, slopeSquared: d.slopeSquared)
