@@ -64,7 +64,7 @@ extension TableCommand {
                 return
             }
             let table = try output.select(try Self.checkedTable(Self.measuredTable(makeTable)))
-            try file.commit(table.rendered(as: output.format.tableFormat))
+            try file.commit(bytes: table.renderedBytes(as: output.format.tableFormat))
         } catch {
             file.discard()
             throw error

@@ -80,9 +80,25 @@ extension Table {
         }
     }
 
+    /// The table rendered in `format`, as UTF-8 bytes: what ``rendered(as:)`` returns, without the copy
+    /// into a `String` (and back) when the bytes go straight to a file or stdout. For CSV the bytes are
+    /// those ``csvBytes()`` writes; the other formats are their text's UTF-8.
+    public func renderedBytes(as format: TableFormat) -> [UInt8] {
+        switch format {
+        case .csv: return csvBytes()
+        case .json, .table: return Array(rendered(as: format).utf8)
+        }
+    }
+
     /// RFC 4180 CSV: one header row, CRLF line ends, fields quoted when they hold a comma, a
     /// quote or a line break; numbers in shortest round-trip form (`Double.description`).
     public func csv() -> String {
+        String(decoding: csvBytes(), as: UTF8.self)
+    }
+
+    /// ``csv()``'s UTF-8 bytes, as they are written (an 87 kB CSV of a 200-layer `depth-sweep` was copied
+    /// twice, into a `String` and back into bytes, before this).
+    public func csvBytes() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(rows.count * columns.count * 20 + 64)
         for (index, column) in columns.enumerated() {
@@ -94,7 +110,10 @@ extension Table {
         // Rows in chunks on every core when there are many (each chunk its own number cache), joined in
         // order: the bytes are the serial ones. A 200-layer × 21-c0 `ntk` (4200 rows) spent a quarter of its
         // instructions here, on one thread, after the kernels had used both.
-        let chunk = max(Self.csvChunkRows, (rows.count + 3) / 4)
+        // Two to four chunks of at least csvChunkRows rows: a 600-row table (a three-activation
+        // 200-layer `depth-sweep`) goes out in two halves.
+        let pieces = min(4, rows.count / Self.csvChunkRows)
+        let chunk = pieces < 2 ? rows.count : (rows.count + pieces - 1) / pieces
         if rows.count < 2 * Self.csvChunkRows {
             Self.appendCSVRows(rows[...], columns: columns.count, to: &out)
         } else {
@@ -107,12 +126,12 @@ extension Table {
             }
             for part in chunks { out.append(contentsOf: part) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
-    /// Rows below this count are written on the calling thread (a chunk's dispatch costs about what
-    /// ~100 rows do).
-    static let csvChunkRows = 1024
+    /// Tables of fewer than twice this many rows are written on the calling thread (a chunk's dispatch
+    /// costs about what ~100 rows do, and creating the first worker thread of a process a few hundred µs).
+    static let csvChunkRows = 256
 
     /// The CSV lines of `rows` (CRLF each). Cells are written in place (no per-row array of strings):
     /// numbers, integers and booleans never hold a character that needs quoting; text goes through

@@ -35,7 +35,7 @@ struct CSVWriterTests {
     /// its own number cache: the bytes are still the field-by-field ones, in order (columns that repeat,
     /// cycle and never repeat, across chunk boundaries).
     @Test func chunkedTablesAreTheSerialBytes() {
-        for count in [2 * Table.csvChunkRows - 1, 2 * Table.csvChunkRows, 4200, 9_999] {
+        for count in [2 * Table.csvChunkRows - 1, 2 * Table.csvChunkRows, 600, 3 * Table.csvChunkRows + 1, 4200, 9_999] {
             var table = Table(columns: ["layer", "constant", "cycle", "distinct", "diagonal"])
             for i in 0..<count {
                 table.append([.integer(i / 21), .number(2.5), .number(-1 + 0.1 * Double(i % 21)),
@@ -43,6 +43,17 @@ struct CSVWriterTests {
             }
             #expect(table.csv() == Self.reference(table), "\(count) rows")
         }
+    }
+
+    /// The bytes the commands write are the rendered text's UTF-8, in every format.
+    @Test func renderedBytesAreTheTextsUTF8() {
+        var table = Table(columns: ["a,b", "x", "n"])
+        for i in 0..<700 { table.append([.text(i % 2 == 0 ? "elu:alpha=1" : "q\"uote"), .number(1 / Double(i + 1)), .integer(i)]) }
+        table.meta.append(.init("subcommand", .text("test")))
+        for format in TableFormat.allCases {
+            #expect(table.renderedBytes(as: format) == Array(table.rendered(as: format).utf8), "\(format)")
+        }
+        #expect(table.csvBytes() == Array(table.csv().utf8))
     }
 
     @Test func integersAsStringWritesThem() {
