@@ -110,13 +110,13 @@ extension Table {
         // Rows in chunks on every core when there are many (each chunk its own number cache), joined in
         // order: the bytes are the serial ones. A 200-layer × 21-c0 `ntk` (4200 rows) spent a quarter of its
         // instructions here, on one thread, after the kernels had used both.
-        // Two to four chunks of at least csvChunkRows rows: a 600-row table (a three-activation
-        // 200-layer `depth-sweep`) goes out in two halves.
-        let pieces = min(4, rows.count / Self.csvChunkRows)
-        let chunk = pieces < 2 ? rows.count : (rows.count + pieces - 1) / pieces
         if rows.count < 2 * Self.csvChunkRows {
             Self.appendCSVRows(rows[...], columns: columns.count, to: &out)
         } else {
+            // Two to four chunks of at least csvChunkRows rows: a 600-row table (a three-activation
+            // 200-layer `depth-sweep`) goes out in two halves.
+            let pieces = min(4, rows.count / Self.csvChunkRows)
+            let chunk = (rows.count + pieces - 1) / pieces
             let rows = self.rows, columnCount = columns.count
             let chunks = concurrentMap(Array(stride(from: 0, to: rows.count, by: chunk))) { start -> [UInt8] in
                 var part: [UInt8] = []
